@@ -1,0 +1,303 @@
+"""The content model: posts with ordered authors, categories and tags.
+
+Visibility lives in one place, `Post.objects.published()`; every reader of content
+(API, feeds, sitemap, search, counts) goes through it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from posts import rendering
+from posts.fields import OrderedJSONField
+from posts.slugs import unique_slug
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="Used in URLs and API filters. Left blank, it is made from the name.",
+    )
+    bio = models.TextField(blank=True, help_text="Markdown.")
+    avatar = models.CharField(
+        "avatar URL", max_length=2000, blank=True, help_text="URL or site path of a picture."
+    )
+    website = models.URLField(max_length=2000, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The admin account of this author, if they log in to write.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, fallback="author", exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    @property
+    def bio_html(self) -> str:
+        return rendering.markdown_to_html(self.bio)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="Used in URLs and API filters. Left blank, it is made from the name.",
+    )
+    description = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, fallback="category", exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Tag(TagBase):
+    """A tag; `Rails` and `rails` are one tag (TAGGIT_CASE_INSENSITIVE), slugs keep Unicode."""
+
+    # Longer than taggit's default 100: real folders have long tags (e.g. whole CJK phrases).
+    name = models.CharField("name", max_length=255, unique=True)
+    slug = models.SlugField("slug", max_length=255, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+
+class TaggedPost(TaggedItemBase):
+    """Direct foreign keys (not taggit's generic relation), so tag filters are plain joins."""
+
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_posts")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag"),
+        ]
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self, *, now=None):
+        """Posts a reader may see: status published and publication time reached."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def scheduled(self, *, now=None):
+        """Published posts whose time has not come yet."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Post.Status.DRAFT)
+
+    def not_visible(self, *, now=None):
+        return self.filter(
+            Q(status=Post.Status.DRAFT)
+            | Q(published_at__gt=now or timezone.now())
+            | Q(published_at__isnull=True)
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(
+        max_length=255,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="Used in URLs. Left blank, it is made from the title (Unicode is kept).",
+    )
+    body = models.TextField(
+        blank=True, help_text="Markdown source, stored exactly as written (HTML allowed)."
+    )
+    body_html = models.TextField(editable=False, default="")
+    excerpt = models.TextField(
+        blank=True,
+        help_text=(
+            "Optional. Left blank, the text before <!--more--> or the first paragraph is used."
+        ),
+    )
+    plain_excerpt = models.TextField(
+        editable=False, default="", help_text="The excerpt as plain text, explicit or derived."
+    )
+    reading_time = models.PositiveIntegerField(
+        editable=False, default=0, help_text="Minutes; CJK counted by character."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Published with a future publication date means scheduled.",
+    )
+    published_at = models.DateTimeField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="When the post goes live. Empty on publishing means now.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    authors = models.ManyToManyField(
+        Author,
+        through="PostAuthor",
+        related_name="posts",
+        blank=True,
+        help_text="In order: the first is the primary author.",
+    )
+    categories = models.ManyToManyField(Category, related_name="posts", blank=True)
+    tags = TaggableManager(through=TaggedPost, blank=True, related_name="posts")
+    feature_image = models.CharField(
+        max_length=2000, blank=True, help_text="URL or site path of the post's main image."
+    )
+    canonical_url = models.CharField(
+        "canonical URL",
+        max_length=2000,
+        blank=True,
+        help_text="Where this post was first published, if elsewhere.",
+    )
+    meta = OrderedJSONField(
+        "extra front matter",
+        default=dict,
+        blank=True,
+        help_text="Front-matter keys the model has no column for, in their original order.",
+    )
+    # Where the post came from on disk: its path relative to the imported folder.
+    source_path = models.CharField(
+        max_length=1024,
+        null=True,
+        blank=True,
+        unique=True,
+        default=None,
+        help_text="The file this post was imported from, relative to the imported folder.",
+    )
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Hash of the file's bytes at the last import or export.",
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "published_at", "id"], name="post_status_published"),
+            models.Index(fields=["published_at", "id"], name="post_published_at"),
+            models.Index(fields=["updated_at", "id"], name="post_updated_at"),
+            models.Index(fields=["title", "id"], name="post_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, fallback="post", exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.render()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"body", "excerpt"} & set(update_fields):
+            kwargs["update_fields"] = set(update_fields) | {
+                "body_html",
+                "plain_excerpt",
+                "reading_time",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:posts_post_change", args=[self.pk])
+
+    def render(self) -> None:
+        """Recompute the derived fields (HTML, excerpt, reading time) from the source."""
+        rendered = rendering.render(self.body, excerpt=self.excerpt)
+        self.body_html = rendered.html
+        self.plain_excerpt = rendered.excerpt
+        self.reading_time = rendered.reading_time
+
+    @property
+    def ordered_authors(self) -> list[Author]:
+        """Authors in their order (prefetch `post_authors__author` to avoid a query)."""
+        return [link.author for link in self.post_authors.all()]
+
+    def set_authors(self, authors) -> None:
+        """Replace the authors with `authors`, in that order (repeats dropped)."""
+        PostAuthor.objects.filter(post=self).delete()
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=self, author=author, position=position)
+            for position, author in enumerate(dict.fromkeys(authors))
+        )
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def display_status(self) -> str:
+        """draft, scheduled or published: what a reader would call it right now."""
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        return "scheduled" if self.is_scheduled else "published"
+
+    @property
+    def public_url(self) -> str:
+        """The post's address on the public site (a separate front end)."""
+        return settings.CMS_POST_URL.format(slug=self.slug, id=self.pk)
+
+
+class PostAuthor(models.Model):
+    """Orders a post's authors: position 0 is the primary author."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_authors")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="post_authors")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="unique_post_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.post} (#{self.position + 1})"

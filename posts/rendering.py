@@ -1,0 +1,154 @@
+"""Markdown source -> safe HTML, plain-text excerpt and reading time.
+
+One pipeline for the model, the admin preview and the API, so that what an editor
+previews is byte for byte what a front end receives.
+
+Raw HTML in markdown is allowed because real posts are full of it; safety comes from
+sanitising the *output* with nh3 (an allow-list), never from escaping the input.
+Liquid tags and Hugo shortcodes are plain text to CommonMark, so they pass through.
+"""
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+MORE_SEPARATOR = "<!--more-->"
+EXCERPT_MAX_CHARS = 300
+
+# CJK scripts have no spaces between words: count characters there, words elsewhere.
+CJK_CHARS = re.compile(
+    "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]"
+)
+WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+CJK_CHARS_PER_MINUTE = 400
+WORDS_PER_MINUTE = 230
+
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
+    "audio",
+    "picture",
+    "section",
+    "source",
+    "track",
+    "video",
+}
+ALLOWED_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "hreflang", "name"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "srcset", "sizes"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "video": {"src", "poster", "controls", "width", "height", "loop", "muted", "playsinline"},
+    "audio": {"src", "controls", "loop", "muted"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "ol": {"start", "reversed", "type"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "li": {"value"},
+}
+# Only text-alignment survives in style attributes (markdown tables emit it).
+ALLOWED_STYLE_PROPERTIES = {"text-align"}
+# Relative URLs are always kept; absolute ones only with these schemes, so no
+# javascript:, vbscript: or data: URL survives in href or src.
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    excerpt: str
+    reading_time: int
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=6)
+    return md
+
+
+def sanitize_html(fragment: str) -> str:
+    """Make an HTML fragment safe to insert into a page (scripts, handlers, bad URLs go)."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        filter_style_properties=ALLOWED_STYLE_PROPERTIES,
+        # Applied to every link: harmless on internal ones, required on external ones.
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def markdown_to_html(source: str) -> str:
+    """Render markdown (CommonMark + tables, strikethrough, footnotes) to sanitised HTML."""
+    return sanitize_html(_markdown().render(source))
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed."""
+    text = html.unescape(nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"}))
+    return " ".join(text.split())
+
+
+def truncate_text(text: str, limit: int = EXCERPT_MAX_CHARS) -> str:
+    """Cut at a word boundary where there are words, at a character otherwise (CJK)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:，。、") + "…"
+
+
+def derive_excerpt(source: str, rendered_html: str | None = None) -> str:
+    """The excerpt of a post with none given: text before <!--more-->, else the first paragraph."""
+    if MORE_SEPARATOR in source:
+        return html_to_text(markdown_to_html(source.split(MORE_SEPARATOR, 1)[0]))
+    md = _markdown()
+    tokens = md.parse(source)
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            inline = md.renderer.renderInline(tokens[index + 1].children or [], md.options, {})
+            text = html_to_text(sanitize_html(inline))
+            if text:
+                return truncate_text(text)
+    # No paragraph at all (e.g. a post that is one raw <div>): fall back to the text.
+    if rendered_html is None:
+        rendered_html = markdown_to_html(source)
+    return truncate_text(html_to_text(rendered_html))
+
+
+def reading_time(text: str) -> int:
+    """Whole minutes to read plain text, at least 1 for any text."""
+    cjk = len(CJK_CHARS.findall(text))
+    words = len(WORDS.findall(CJK_CHARS.sub(" ", text)))
+    if not cjk and not words:
+        return 0
+    return max(1, math.ceil(cjk / CJK_CHARS_PER_MINUTE + words / WORDS_PER_MINUTE))
+
+
+def render(source: str, *, excerpt: str = "") -> Rendered:
+    """Everything the model stores about a body: HTML, plain excerpt, reading time."""
+    body_html = markdown_to_html(source)
+    if excerpt.strip():
+        plain_excerpt = html_to_text(markdown_to_html(excerpt))
+    else:
+        plain_excerpt = derive_excerpt(source, body_html)
+    return Rendered(
+        html=body_html,
+        excerpt=plain_excerpt,
+        reading_time=reading_time(html_to_text(body_html)),
+    )

@@ -1,0 +1,19 @@
+"""Test settings: the product's settings plus what only tests need.
+
+Tests run with DEBUG off, like production, so they need a secret key of their own.
+"""
+
+import os
+
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
+)
+
+from cms.settings import *  # noqa: E402,F403
+
+# Manifest storage needs `collectstatic`; tests render templates without it.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
