@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-EXAMPLES := examples
+EXAMPLES := posts/example_posts
 
 # Local commands run with DEBUG on unless the caller says otherwise (production sets
 # DJANGO_SECRET_KEY and leaves DEBUG off). Tests use tests/settings.py instead.
