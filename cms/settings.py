@@ -194,7 +194,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Where the public site (a separate front end) shows a post; used by feeds and the sitemap.
-CMS_POST_URL = os.environ.get("CMS_POST_URL", "http://localhost:8000/posts/{slug}/")
+CMS_POST_URL = os.environ.get("CMS_POST_URL", "http://127.0.0.1:8000/posts/{slug}/")
 CMS_SITE_TITLE = os.environ.get("CMS_SITE_TITLE", "Headless CMS")
 
 LOGGING = {

@@ -17,3 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the apps' folders (no collectstatic in tests), also to the
+# live server that browser tests drive.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,116 @@
+"""Unpacking an uploaded .zip of a markdown folder, safely.
+
+The archive comes from a browser, so nothing in it is trusted: not the names (absolute
+paths, `..`, drive letters, NUL bytes, symlinks), not the sizes its headers declare (zip
+bombs lie about them), not the number of members. Only markdown files are written, and
+only inside the target folder.
+"""
+
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+CHUNK = 64 * 1024
+
+
+class UnsafeArchive(ValueError):
+    """The upload is refused as a whole; the message says why, for the editor."""
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_total_bytes: int = 500 * 1024 * 1024
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_members: int = 50_000
+    # Markdown compresses well (about 5:1), nothing honest gets near this.
+    max_ratio: int = 200
+
+
+@dataclass
+class Extracted:
+    written: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def safe_member_path(name: str) -> PurePosixPath:
+    """The relative path a member may be written to, or UnsafeArchive."""
+    if "\x00" in name:
+        raise UnsafeArchive(f"{name!r}: a file name contains a NUL byte")
+    normalised = name.replace("\\", "/")
+    path = PurePosixPath(normalised)
+    if path.is_absolute() or (path.parts and path.parts[0].endswith(":")):
+        raise UnsafeArchive(f"{name}: absolute paths are not allowed in the archive")
+    if ".." in path.parts:
+        raise UnsafeArchive(f"{name}: the path leaves the folder ('..')")
+    return path
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def extract_markdown_zip(
+    upload: BinaryIO,
+    target: Path,
+    *,
+    limits: ZipLimits = ZipLimits(),
+    extensions: tuple[str, ...] = MARKDOWN_EXTENSIONS,
+) -> Extracted:
+    """Write the markdown files of the zip `upload` under `target`; ignore everything else."""
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(0)
+    if size > limits.max_upload_bytes:
+        raise UnsafeArchive(
+            f"the upload is {size:,} bytes; the limit is {limits.max_upload_bytes:,} bytes"
+        )
+    try:
+        archive = zipfile.ZipFile(upload)
+    except zipfile.BadZipFile as exc:
+        raise UnsafeArchive(f"not a zip archive ({exc})") from exc
+
+    result = Extracted()
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_members:
+            raise UnsafeArchive(
+                f"the archive holds {len(members):,} entries; the limit is {limits.max_members:,}"
+            )
+        root = target.resolve()
+        total = 0
+        for info in members:
+            if info.is_dir():
+                continue
+            relative = safe_member_path(info.filename)
+            wanted = relative.suffix.lower() in extensions
+            if not wanted or _is_symlink(info) or "__MACOSX" in relative.parts:
+                result.ignored.append(info.filename)
+                continue
+            if info.file_size > limits.max_file_bytes:
+                raise UnsafeArchive(
+                    f"{info.filename}: {info.file_size:,} bytes; "
+                    f"the limit per file is {limits.max_file_bytes:,}"
+                )
+            if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+                raise UnsafeArchive(f"{info.filename}: compression ratio too high (zip bomb?)")
+            destination = (root / relative).resolve()
+            if not destination.is_relative_to(root):
+                raise UnsafeArchive(f"{info.filename}: the path leaves the folder")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            with archive.open(info) as source, open(destination, "wb") as sink:
+                # Count what is really inflated: headers can understate sizes.
+                while chunk := source.read(CHUNK):
+                    written += len(chunk)
+                    total += len(chunk)
+                    if written > limits.max_file_bytes or total > limits.max_total_bytes:
+                        raise UnsafeArchive(
+                            f"{info.filename}: inflates past the size limit (zip bomb?)"
+                        )
+                    sink.write(chunk)
+            result.written.append(relative.as_posix())
+    return result
