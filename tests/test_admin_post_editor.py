@@ -313,3 +313,32 @@ def test_editor_assets_are_served_by_the_project_not_a_cdn(admin_client):
         line for line in html.splitlines() if "<script" in line or "stylesheet" in line
     )
     assert json.dumps(PREVIEW_URL)[1:-1] in html
+
+
+def test_saving_unchanged_text_from_a_browser_keeps_lf_line_endings(admin_client):
+    post = PostFactory(body="# Title\n\nFirst.\n\nSecond.\n", excerpt="One\ntwo")
+
+    # Browsers send textareas with CRLF line endings.
+    admin_client.post(
+        change_url(post),
+        form_data(
+            title=post.title,
+            body="# Title\r\n\r\nFirst.\r\n\r\nSecond.\r\n",
+            excerpt="One\r\ntwo",
+        ),
+    )
+
+    post.refresh_from_db()
+    assert post.body == "# Title\n\nFirst.\n\nSecond.\n"
+    assert post.excerpt == "One\ntwo"
+
+
+def test_a_body_with_crlf_from_its_file_keeps_crlf(admin_client):
+    post = PostFactory(body="Windows\r\nfile\r\n")
+
+    admin_client.post(
+        change_url(post), form_data(title=post.title, body="Windows\r\nfile\r\nmore\r\n")
+    )
+
+    post.refresh_from_db()
+    assert post.body == "Windows\r\nfile\r\nmore\r\n"

@@ -169,3 +169,34 @@ def test_bulk_action_keeps_one_version_per_post(admin_client):
         # Restoring one post must not touch the other: each revision holds one post.
         assert versions.get().revision.version_set.filter(content_type__model="post").count() == 1
         assert versions.get().revision.get_comment() == "Published (bulk action)."
+
+
+def test_saving_from_a_browser_without_changes_says_nothing_changed(admin_client):
+    from tests.factories import PostFactory
+
+    post = PostFactory(body="# Title\n\nText.\n", excerpt="Short\nexcerpt")
+    data = displayed_form_data(admin_client.get(change_url(post)))
+    # Browsers send textareas with CRLF line endings.
+    data.update(body="# Title\r\n\r\nText.\r\n", excerpt="Short\r\nexcerpt")
+
+    admin_client.post(change_url(post), data)
+
+    assert Version.objects.get_for_object(post).get().revision.get_comment() == (
+        "No fields changed."
+    )
+
+
+def test_publishing_buttons_are_named_in_the_history(admin_client):
+    from tests.factories import PostFactory
+
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+    data = displayed_form_data(admin_client.get(change_url(post)))
+
+    admin_client.post(change_url(post), {**data, "_publish_now": "Publish now"})
+    admin_client.post(
+        change_url(post),
+        {**displayed_form_data(admin_client.get(change_url(post))), "_unpublish": "Unpublish"},
+    )
+
+    comments = [version.revision.get_comment() for version in Version.objects.get_for_object(post)]
+    assert comments == ["Changed Status.", "Changed Status and Publication date."]

@@ -67,6 +67,8 @@ def publish_posts(model_admin, request, queryset):
     live = scheduled = 0
     for post in _fresh_posts(queryset):
         post.status = Post.Status.PUBLISHED
+        if post.published_at is None:
+            post.published_at = now.replace(microsecond=0)
         _save_version(model_admin, request, post, "Published (bulk action).")
         if post.published_at > now:
             scheduled += 1

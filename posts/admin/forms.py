@@ -60,6 +60,25 @@ class TagSuggestWidget(TagWidget):
         js = ["posts/admin/tag_suggestions.js"]
 
 
+class MarkdownTextField(forms.CharField):
+    """Text kept as written (no trimming), compared the way PostAdminForm will store it.
+
+    Browsers submit textareas with CRLF line endings; for text stored with LF that is not
+    a change, so the history does not say "Changed Body" when nothing was typed.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def has_changed(self, initial, data):
+        initial = initial or ""
+        data = self.to_python(data)
+        if "\r\n" not in initial:
+            data = data.replace("\r\n", "\n")
+        return initial != data
+
+
 class FrontMatterField(forms.JSONField):
     """A JSON object of front-matter keys, kept in the order typed, with errors that say where."""
 
@@ -124,6 +143,22 @@ class PostAdminForm(forms.ModelForm):
         ),
     )
 
+    def _keep_line_endings(self, name: str) -> str:
+        # Browsers submit every textarea with CRLF line endings. A body written with LF
+        # (nearly all markdown) stays LF, so saving unchanged text changes nothing;
+        # one that had CRLF from its file keeps CRLF.
+        text = self.cleaned_data[name]
+        original = getattr(self.instance, name, "") or ""
+        if "\r\n" not in original:
+            text = text.replace("\r\n", "\n")
+        return text
+
+    def clean_body(self):
+        return self._keep_line_endings("body")
+
+    def clean_excerpt(self):
+        return self._keep_line_endings("excerpt")
+
     def clean(self):
         cleaned = super().clean()
         intent = publishing_intent(self.data)
@@ -134,7 +169,8 @@ class PostAdminForm(forms.ModelForm):
                 "Only an editor can publish, schedule or unpublish. Save your post as a draft.",
                 code="cannot_publish",
             )
-        now = timezone.now()
+        # Whole seconds: the form shows no microseconds, so the next save would change them.
+        now = timezone.now().replace(microsecond=0)
         published_at = cleaned.get("published_at")
         if intent == PUBLISH_NOW:
             cleaned["status"] = Post.Status.PUBLISHED
@@ -151,6 +187,11 @@ class PostAdminForm(forms.ModelForm):
                 cleaned["status"] = Post.Status.PUBLISHED
         elif intent == UNPUBLISH:
             cleaned["status"] = Post.Status.DRAFT
+        # The buttons change values the editor did not type: record them as changes, so
+        # the history says "Changed Status" rather than "No fields changed".
+        for name in ("status", "published_at"):
+            if cleaned.get(name) != self.initial.get(name) and name not in self.changed_data:
+                self.changed_data.append(name)
         return cleaned
 
 

@@ -15,7 +15,12 @@ from reversion.admin import VersionAdmin
 
 from posts.admin import actions, views
 from posts.admin.filters import AuthorFilter, CategoryFilter, StatusFilter, TagFilter
-from posts.admin.forms import MarkdownEditor, PostAdminForm, TagSuggestWidget
+from posts.admin.forms import (
+    MarkdownEditor,
+    MarkdownTextField,
+    PostAdminForm,
+    TagSuggestWidget,
+)
 from posts.models import Post, PostAuthor
 from posts.roles import can_edit_any_post, can_publish, editable_posts
 
@@ -177,6 +182,8 @@ class PostAdmin(VersionAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         site = self.admin_site.name
+        if db_field.name in ("body", "excerpt"):
+            kwargs["form_class"] = MarkdownTextField
         if db_field.name == "body":
             kwargs["widget"] = MarkdownEditor(
                 preview_url=reverse(f"{site}:posts_post_preview"),
