@@ -23,6 +23,9 @@ class StableSlugAdmin(admin.ModelAdmin):
 
     form = RenameSlugForm
     list_per_page = 100
+    # Explicit: the post-count annotation (GROUP BY) drops the model's default ordering,
+    # and pagination (lists, autocomplete) needs a stable order.
+    ordering = ["name", "id"]
     # The filter parameter of the post list (posts/admin/filters.py) for this model.
     post_filter = ""
 

@@ -4,7 +4,6 @@ The browser is the system's (/usr/bin/chromium, installed by .ci/run): Playwrigh
 downloads one here. On a failure the page is saved to test-artifacts/<test name>.png.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-# Playwright's sync API runs an asyncio loop in the test thread, and Django refuses ORM
-# calls from a thread with a running loop unless told otherwise. Safe here: the tests are
-# synchronous, and the loop only talks to the browser.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser():
@@ -25,7 +19,11 @@ def browser():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an asyncio loop in the test thread, and Django refuses ORM
+    # calls from a thread with a running loop unless told otherwise. Safe here: the tests
+    # are synchronous, and the loop only talks to the browser.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )

@@ -16,6 +16,12 @@ def post_id_from(page) -> int:
     return int(re.search(r"/admin/posts/post/(\d+)/change/", page.url).group(1))
 
 
+def press(page, button: str) -> None:
+    """Click a submit button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.click(f"input[name={button}]")
+
+
 def test_editor_writes_previews_publishes_and_restores_a_post(page, editor_user):
     log_in(page, "edith", "edith-password")
 
@@ -35,21 +41,22 @@ def test_editor_writes_previews_publishes_and_restores_a_post(page, editor_user)
     expect(preview.locator("p").last).to_have_text("A second paragraph.")
 
     # Saved as a draft.
-    page.click("input[name=_continue]")
+    press(page, "_continue")
     expect(page.locator(".field-publication .post-status")).to_have_text("Draft")
     post = Post.objects.get(pk=post_id_from(page))
     assert (post.slug, post.status) == ("香港的新聞-2026", Post.Status.DRAFT)
     assert not Post.objects.published().exists()
 
     # Published.
-    page.click("input[name=_publish_now]")
+    press(page, "_publish_now")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     page.goto(f"/admin/posts/post/{post.pk}/change/")
     expect(page.locator(".field-publication")).to_contain_text("Live since")
     assert Post.objects.published().get().pk == post.pk
 
     # Edited: the history lists the versions and what changed.
     page.fill("#id_title", "香港的新聞 (updated)")
-    page.click("input[name=_continue]")
+    press(page, "_continue")
     page.click("a.historylink")
     rows = page.locator("#change-history tbody tr")
     expect(rows).to_have_count(3)
@@ -58,7 +65,7 @@ def test_editor_writes_previews_publishes_and_restores_a_post(page, editor_user)
     # Restore the first version: the form shows it, saving restores it.
     rows.last.locator("a").click()
     expect(page.locator("#id_title")).to_have_value("香港的新聞 2026")
-    page.click("input[name=_save]")
+    press(page, "_save")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     post.refresh_from_db()
     assert post.title == "香港的新聞 2026"
@@ -88,7 +95,7 @@ def test_author_cannot_publish_nor_open_someone_elses_post(page, author_user):
     expect(page.locator("select#id_status")).to_have_count(0)  # shown, not editable
     page.fill("#id_title", "Arthur's story")
     page.locator("#id_body").fill("Once upon a time.")
-    page.click("input[name=_save]")
+    press(page, "_save")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     mine = Post.objects.get(title="Arthur's story")
