@@ -11,7 +11,7 @@ EXAMPLES := posts/example_posts
 # DJANGO_SECRET_KEY and leaves DEBUG off). Tests use tests/settings.py instead.
 run migrate import-examples superuser: export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format migrate superuser import-examples bench-import bench-api clean
+.PHONY: run test lint format migrate superuser import-examples bench-import bench-api bench-admin clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ format: $(VENV)/.dev-deps
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The admin's post list with 30,000 generated posts, in a throwaway test database.
+bench-admin: $(VENV)/.dev-deps
+	$(BIN)/python bench/admin_changelist.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "taggit",
+    # Versions of every post saved in the admin (history, diff comments, restore).
+    "reversion",
     "posts",
 ]
 

@@ -215,6 +215,11 @@ class Post(models.Model):
             models.Index(fields=["updated_at", "id"], name="post_updated_at"),
             models.Index(fields=["title", "id"], name="post_title"),
         ]
+        # Roles (posts/roles.py): an Editor has both, an Author neither.
+        permissions = [
+            ("publish_post", "Can publish, schedule and unpublish posts"),
+            ("change_any_post", "Can edit posts by anyone"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,0 +1,243 @@
+"""Bulk actions of the admin lists: publishing, tagging, categories, merging.
+
+Each post an action changes is saved on its own, in a revision of its own, and logged, so
+its history shows the change and restoring it restores only that post. (One revision for
+the whole selection would make "restore" roll back every other post in it too.)
+"""
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
+from django.db.models import Min
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.admin.forms import AddTagForm, MergeForm, SetCategoryForm
+from posts.models import Category, Post, Tag, TaggedPost
+from posts.roles import can_publish
+
+
+def _fresh_posts(queryset):
+    """The selected posts with every column loaded (the list defers the heavy ones)."""
+    return Post.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))).order_by("pk")
+
+
+def _save_version(model_admin, request, post: Post, comment: str, *, change=None) -> None:
+    """Apply `change(post)` (if any), save the post, and keep that as a version."""
+    with transaction.atomic(), reversion.create_revision():
+        if change is not None:
+            change(post)
+        if not can_publish(request.user) and post.status == Post.Status.PUBLISHED:
+            # Same rule as the form: what an Author changes goes back to being a draft.
+            post.status = Post.Status.DRAFT
+        post.save()
+        reversion.set_user(request.user)
+        reversion.set_comment(comment)
+        model_admin.log_change(request, post, comment)
+
+
+# The intermediate page names this many of the selected objects, then counts the rest.
+SHOWN_ON_CONFIRMATION = 20
+
+
+def _intermediate_page(model_admin, request, queryset, *, form, title, action, intro):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "form": form,
+        "shown": list(queryset.order_by()[:SHOWN_ON_CONFIRMATION]),
+        "count": queryset.count(),
+        # "Select all N" across pages is passed on as such rather than as N hidden ids.
+        "select_across": request.POST.get("select_across") == "1",
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "action": action,
+        "intro": intro,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/posts/action_form.html", context)
+
+
+@admin.action(description="Publish selected posts", permissions=["publish"])
+def publish_posts(model_admin, request, queryset):
+    now = timezone.now()
+    live = scheduled = 0
+    for post in _fresh_posts(queryset):
+        post.status = Post.Status.PUBLISHED
+        if post.published_at is None:
+            post.published_at = now.replace(microsecond=0)
+        _save_version(model_admin, request, post, "Published (bulk action).")
+        if post.published_at > now:
+            scheduled += 1
+        else:
+            live += 1
+    model_admin.message_user(
+        request,
+        f"{live} post(s) published"
+        + (f", {scheduled} scheduled for their future date" if scheduled else "")
+        + ".",
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description="Unpublish selected posts (back to draft)", permissions=["publish"])
+def unpublish_posts(model_admin, request, queryset):
+    count = 0
+    for post in _fresh_posts(queryset.exclude(status=Post.Status.DRAFT)):
+        post.status = Post.Status.DRAFT
+        _save_version(model_admin, request, post, "Unpublished (bulk action).")
+        count += 1
+    model_admin.message_user(request, f"{count} post(s) are drafts again.", messages.SUCCESS)
+
+
+@admin.action(description="Add a tag to selected posts…", permissions=["change"])
+def add_tag(model_admin, request, queryset):
+    suggest_url = reverse(f"{model_admin.admin_site.name}:posts_post_tag_suggestions")
+    if "apply" in request.POST:
+        form = AddTagForm(request.POST, suggest_url=suggest_url)
+        if form.is_valid():
+            name = form.cleaned_data["tag"]
+            count = 0
+            for post in _fresh_posts(queryset):
+                _save_version(
+                    model_admin,
+                    request,
+                    post,
+                    f"Added tag “{name}” (bulk action).",
+                    change=lambda post: post.tags.add(name),
+                )
+                count += 1
+            model_admin.message_user(
+                request, f"Tag “{name}” added to {count} post(s).", messages.SUCCESS
+            )
+            return None
+    else:
+        form = AddTagForm(suggest_url=suggest_url)
+    return _intermediate_page(
+        model_admin,
+        request,
+        queryset,
+        form=form,
+        title="Add a tag",
+        action="add_tag",
+        intro="Add one tag to these posts:",
+    )
+
+
+@admin.action(description="Set a category on selected posts…", permissions=["change"])
+def set_category(model_admin, request, queryset):
+    if "apply" in request.POST:
+        form = SetCategoryForm(request.POST)
+        if form.is_valid():
+            category = form.cleaned_data["category"]
+            replace = form.cleaned_data["mode"] == SetCategoryForm.REPLACE
+            count = 0
+            verb = "Set category" if replace else "Added category"
+            for post in _fresh_posts(queryset):
+                _save_version(
+                    model_admin,
+                    request,
+                    post,
+                    f"{verb} “{category}” (bulk action).",
+                    change=lambda post: (
+                        post.categories.set([category])
+                        if replace
+                        else post.categories.add(category)
+                    ),
+                )
+                count += 1
+            model_admin.message_user(
+                request, f"Category “{category}” set on {count} post(s).", messages.SUCCESS
+            )
+            return None
+    else:
+        form = SetCategoryForm()
+    return _intermediate_page(
+        model_admin,
+        request,
+        queryset,
+        form=form,
+        title="Set a category",
+        action="set_category",
+        intro="Put these posts in a category:",
+    )
+
+
+# Merging ------------------------------------------------------------------------------
+
+
+def _merge_links(through, *, owner: str, target_field: str, target, others) -> None:
+    """Re-point every link from `others` to `target`, without creating duplicate links."""
+    others_ids = [other.pk for other in others]
+    links = through.objects.filter(**{f"{target_field}__in": others_ids})
+    # Posts that already have the target: their links to the others just go.
+    having_target = through.objects.filter(**{target_field: target}).values(owner)
+    links.filter(**{f"{owner}__in": having_target}).delete()
+    # Posts with several of the others: keep one link per post, re-pointed below.
+    keep = links.values(owner).annotate(first=Min("pk")).values("first")
+    links.exclude(pk__in=keep).delete()
+    links.update(**{target_field: target})
+
+
+def merge_tags(*, target: Tag, others) -> None:
+    with transaction.atomic():
+        _merge_links(
+            TaggedPost, owner="content_object", target_field="tag", target=target, others=others
+        )
+        Post.objects.filter(
+            pk__in=TaggedPost.objects.filter(tag=target).values("content_object")
+        ).update(updated_at=timezone.now())
+        Tag.objects.filter(pk__in=[other.pk for other in others]).delete()
+
+
+def merge_categories(*, target: Category, others) -> None:
+    through = Post.categories.through
+    with transaction.atomic():
+        _merge_links(through, owner="post", target_field="category", target=target, others=others)
+        Post.objects.filter(pk__in=through.objects.filter(category=target).values("post")).update(
+            updated_at=timezone.now()
+        )
+        Category.objects.filter(pk__in=[other.pk for other in others]).delete()
+
+
+def _merge_action(model_admin, request, queryset, *, merge, noun):
+    selected = list(queryset)
+    if len(selected) < 2:
+        model_admin.message_user(request, f"Select at least two {noun} to merge.", messages.WARNING)
+        return None
+    if "apply" in request.POST:
+        form = MergeForm(request.POST, queryset=queryset)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            others = [item for item in selected if item.pk != target.pk]
+            merge(target=target, others=others)
+            names = ", ".join(f"“{other}”" for other in others)
+            model_admin.message_user(request, f"Merged {names} into “{target}”.", messages.SUCCESS)
+            return None
+    else:
+        form = MergeForm(queryset=queryset, initial={"target": selected[0].pk})
+    return _intermediate_page(
+        model_admin,
+        request,
+        queryset,
+        form=form,
+        title=f"Merge {noun}",
+        action=request.POST["action"],
+        intro=(
+            f"Merge these {noun} into one. Posts keep every link; the {noun} not kept are "
+            "deleted. This cannot be undone from here."
+        ),
+    )
+
+
+@admin.action(description="Merge selected tags into one…", permissions=["delete"])
+def merge_selected_tags(model_admin, request, queryset):
+    return _merge_action(model_admin, request, queryset, merge=merge_tags, noun="tags")
+
+
+@admin.action(description="Merge selected categories into one…", permissions=["delete"])
+def merge_selected_categories(model_admin, request, queryset):
+    return _merge_action(model_admin, request, queryset, merge=merge_categories, noun="categories")

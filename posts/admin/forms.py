@@ -1,0 +1,258 @@
+"""Forms and widgets of the post editor: markdown with preview, tags with suggestions,
+front matter as JSON, and the publishing buttons' rules."""
+
+import json
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput
+from django.utils import timezone
+from taggit.forms import TagWidget
+
+from posts.models import Category, Post
+
+# Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
+PUBLISH_NOW = "_publish_now"
+SCHEDULE = "_schedule"
+UNPUBLISH = "_unpublish"
+PUBLISHING_BUTTONS = (PUBLISH_NOW, SCHEDULE, UNPUBLISH)
+
+
+def publishing_intent(data) -> str | None:
+    """Which publishing button was pressed, if any."""
+    return next((name for name in PUBLISHING_BUTTONS if name in data), None)
+
+
+class MarkdownEditor(forms.Textarea):
+    """A textarea with a live preview beside it (posts/static/posts/admin/markdown_preview.js)."""
+
+    template_name = "posts/widgets/markdown_editor.html"
+
+    def __init__(self, *, preview_url: str, attrs=None):
+        super().__init__(
+            attrs={
+                "rows": 24,
+                "data-preview-url": preview_url,
+                "spellcheck": "true",
+                **(attrs or {}),
+            }
+        )
+
+    class Media:
+        js = ["posts/admin/markdown_preview.js"]
+
+
+class TagSuggestWidget(TagWidget):
+    """Taggit's comma-separated input, with a datalist suggesting existing tags as you type.
+
+    The script (posts/static/posts/admin/tag_suggestions.js) fills the datalist with the text
+    already typed plus a suggestion for the last tag, so the browser's own completion works.
+    """
+
+    template_name = "posts/widgets/tag_suggest.html"
+
+    def __init__(self, *, suggest_url: str, attrs=None):
+        super().__init__(
+            attrs={"data-suggest-url": suggest_url, "autocomplete": "off", **(attrs or {})}
+        )
+
+    class Media:
+        js = ["posts/admin/tag_suggestions.js"]
+
+
+class MarkdownTextField(forms.CharField):
+    """Text kept as written (no trimming), compared the way PostAdminForm will store it.
+
+    Browsers submit textareas with CRLF line endings; for text stored with LF that is not
+    a change, so the history does not say "Changed Body" when nothing was typed.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def has_changed(self, initial, data):
+        initial = initial or ""
+        data = self.to_python(data)
+        if "\r\n" not in initial:
+            data = data.replace("\r\n", "\n")
+        return initial != data
+
+
+class FrontMatterField(forms.JSONField):
+    """A JSON object of front-matter keys, kept in the order typed, with errors that say where."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-editor"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if self.disabled:
+            return value
+        if value in self.empty_values:
+            return {}
+        if isinstance(value, dict):
+            return value
+        try:
+            converted = json.loads(value, cls=self.decoder)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                "Extra front matter is not valid JSON: %(problem)s "
+                "(line %(line)s, column %(column)s). Nothing was saved.",
+                code="invalid",
+                params={"problem": exc.msg, "line": exc.lineno, "column": exc.colno},
+            ) from exc
+        if not isinstance(converted, dict):
+            raise ValidationError(
+                "Extra front matter must be a JSON object of keys and values, such as "
+                '{"layout": "post"}, not %(kind)s.',
+                code="not_an_object",
+                params={"kind": type(converted).__name__},
+            )
+        return converted
+
+    def prepare_value(self, value):
+        if isinstance(value, InvalidJSONInput):
+            return value
+        return json.dumps(value if value is not None else {}, ensure_ascii=False, indent=2)
+
+    def has_changed(self, initial, data):
+        # Unlike Django's JSONField, reordering keys is a change: the order is kept on export.
+        try:
+            new = self.to_python(data)
+        except ValidationError:
+            return True
+        return json.dumps(initial or {}, ensure_ascii=False) != json.dumps(new, ensure_ascii=False)
+
+
+class PostAdminForm(forms.ModelForm):
+    """The post form (model and fields come from PostAdmin).
+
+    `can_publish` is set per request by PostAdmin.get_form.
+    """
+
+    can_publish = False
+
+    meta = FrontMatterField(
+        label="Extra front matter",
+        required=False,
+        help_text=(
+            "Front-matter keys without a field of their own, as a JSON object. Key order is kept."
+        ),
+    )
+
+    def _keep_line_endings(self, name: str) -> str:
+        # Browsers submit every textarea with CRLF line endings. A body written with LF
+        # (nearly all markdown) stays LF, so saving unchanged text changes nothing;
+        # one that had CRLF from its file keeps CRLF.
+        text = self.cleaned_data[name]
+        original = getattr(self.instance, name, "") or ""
+        if "\r\n" not in original:
+            text = text.replace("\r\n", "\n")
+        return text
+
+    def clean_body(self):
+        return self._keep_line_endings("body")
+
+    def clean_excerpt(self):
+        return self._keep_line_endings("excerpt")
+
+    def clean(self):
+        cleaned = super().clean()
+        intent = publishing_intent(self.data)
+        if intent is None:
+            return cleaned
+        if not self.can_publish:
+            raise ValidationError(
+                "Only an editor can publish, schedule or unpublish. Save your post as a draft.",
+                code="cannot_publish",
+            )
+        # Whole seconds: the form shows no microseconds, so the next save would change them.
+        now = timezone.now().replace(microsecond=0)
+        published_at = cleaned.get("published_at")
+        if intent == PUBLISH_NOW:
+            cleaned["status"] = Post.Status.PUBLISHED
+            # A past date is kept (re-publishing, imported posts); none or a future one means now.
+            if published_at is None or published_at > now:
+                cleaned["published_at"] = now
+        elif intent == SCHEDULE:
+            if published_at is None or published_at <= now:
+                self.add_error(
+                    "published_at",
+                    "To schedule the post, set a publication date in the future.",
+                )
+            else:
+                cleaned["status"] = Post.Status.PUBLISHED
+        elif intent == UNPUBLISH:
+            cleaned["status"] = Post.Status.DRAFT
+        # The buttons change values the editor did not type: record them as changes, so
+        # the history says "Changed Status" rather than "No fields changed".
+        for name in ("status", "published_at"):
+            if cleaned.get(name) != self.initial.get(name) and name not in self.changed_data:
+                self.changed_data.append(name)
+        return cleaned
+
+
+class AddTagForm(forms.Form):
+    """The intermediate form of the "Add a tag" bulk action."""
+
+    tag = forms.CharField(
+        max_length=255,
+        help_text="An existing tag or a new one (case does not matter: Rails and rails are one).",
+    )
+
+    def __init__(self, *args, suggest_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].widget = TagSuggestWidget(suggest_url=suggest_url)
+
+    def clean_tag(self):
+        name = self.cleaned_data["tag"].strip()
+        if not name or "," in name:
+            raise ValidationError("Give one tag name, without commas.", code="invalid_tag")
+        return name
+
+
+class SetCategoryForm(forms.Form):
+    """The intermediate form of the "Set a category" bulk action."""
+
+    ADD, REPLACE = "add", "replace"
+
+    category = forms.ModelChoiceField(queryset=Category.objects.all())
+    mode = forms.ChoiceField(
+        choices=[
+            (ADD, "Add it to the posts' categories"),
+            (REPLACE, "Make it the posts' only category"),
+        ],
+        initial=ADD,
+        widget=forms.RadioSelect,
+    )
+
+
+class MergeForm(forms.Form):
+    """Pick which of the selected tags (or categories) the others are merged into."""
+
+    target = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep",
+        help_text="Every post of the others gets this one; the others are deleted.",
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = queryset
+
+
+class RenameSlugForm(forms.ModelForm):
+    """Name and slug of an author, category or tag: renaming keeps the slug unless asked."""
+
+    new_slug_from_name = forms.BooleanField(
+        required=False,
+        label="Make a new slug from the name",
+        help_text=(
+            "Off: the slug stays as it is, so links and API filters that use it keep working."
+        ),
+    )

@@ -1,0 +1,76 @@
+/*
+ * Live preview of the markdown body, beside the textarea (posts/admin/forms.py MarkdownEditor).
+ *
+ * Typing pauses for DELAY_MS, then the body is POSTed (with the form's CSRF token) to the
+ * admin's preview endpoint, which renders it with posts.rendering: the same sanitised HTML
+ * the API serves. The HTML is parsed in an inert document (no scripts run, nothing loads)
+ * and its nodes are moved into the preview.
+ */
+"use strict";
+(function () {
+  const DELAY_MS = 300;
+
+  function csrfToken(form) {
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function setUp(textarea) {
+    const editor = textarea.closest(".md-editor");
+    const output = editor.querySelector(".md-editor__output");
+    const status = editor.querySelector(".md-editor__status");
+    const form = textarea.form;
+    const excerpt = form ? form.querySelector("[name=excerpt]") : null;
+    let timer = null;
+    let inFlight = null;
+
+    async function refresh() {
+      if (inFlight) inFlight.abort();
+      inFlight = new AbortController();
+      const data = new FormData();
+      data.append("body", textarea.value);
+      data.append("excerpt", excerpt ? excerpt.value : "");
+      status.textContent = "updating…";
+      try {
+        const response = await fetch(textarea.dataset.previewUrl, {
+          method: "POST",
+          body: data,
+          headers: { "X-CSRFToken": csrfToken(form) },
+          credentials: "same-origin",
+          signal: inFlight.signal,
+        });
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        const rendered = await response.json();
+        const doc = new DOMParser().parseFromString(rendered.html, "text/html");
+        output.replaceChildren(...doc.body.childNodes);
+        status.textContent = rendered.reading_time
+          ? `${rendered.reading_time} min read`
+          : "empty";
+        editor.dataset.previewState = "ready";
+      } catch (error) {
+        if (error.name === "AbortError") return;
+        status.textContent = `preview unavailable: ${error.message}`;
+        editor.dataset.previewState = "error";
+      }
+    }
+
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, DELAY_MS);
+    }
+
+    textarea.addEventListener("input", later);
+    if (excerpt) excerpt.addEventListener("input", later);
+    refresh();
+  }
+
+  function start() {
+    document.querySelectorAll("textarea[data-preview-url]").forEach(setUp);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,110 @@
+"""An editor's and an author's day in the admin, in a real browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from posts.models import Author, Post
+from tests.browser.conftest import log_in
+from tests.factories import AuthorFactory, PostFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def post_id_from(page) -> int:
+    return int(re.search(r"/admin/posts/post/(\d+)/change/", page.url).group(1))
+
+
+def press(page, button: str) -> None:
+    """Click a submit button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.click(f"input[name={button}]")
+
+
+def test_editor_writes_previews_publishes_and_restores_a_post(page, editor_user):
+    log_in(page, "edith", "edith-password")
+
+    # A CJK title gives a CJK slug, filled in as the title is typed.
+    page.goto("/admin/posts/post/add/")
+    page.locator("#id_title").press_sequentially("香港的新聞 2026")
+    expect(page.locator("#id_slug")).to_have_value("香港的新聞-2026")
+
+    # The preview follows the markdown, rendered (and sanitised) by the server.
+    page.locator("#id_body").fill("# 標題\n\nSome **bold** text.\n\n<img src=x onerror=alert(1)>")
+    preview = page.locator(".md-editor__output")
+    expect(preview.locator("h1")).to_have_text("標題")
+    expect(preview.locator("strong")).to_have_text("bold")
+    expect(preview.locator("img")).not_to_have_attribute("onerror", re.compile(".*"))
+    page.locator("#id_body").press("End")
+    page.locator("#id_body").press_sequentially("\n\nA second paragraph.")
+    expect(preview.locator("p").last).to_have_text("A second paragraph.")
+
+    # Saved as a draft.
+    press(page, "_continue")
+    expect(page.locator(".field-publication .post-status")).to_have_text("Draft")
+    post = Post.objects.get(pk=post_id_from(page))
+    assert (post.slug, post.status) == ("香港的新聞-2026", Post.Status.DRAFT)
+    assert not Post.objects.published().exists()
+
+    # Published.
+    press(page, "_publish_now")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.goto(f"/admin/posts/post/{post.pk}/change/")
+    expect(page.locator(".field-publication")).to_contain_text("Live since")
+    assert Post.objects.published().get().pk == post.pk
+
+    # Edited: the history lists the versions and what changed.
+    page.fill("#id_title", "香港的新聞 (updated)")
+    press(page, "_continue")
+    page.click("a.historylink")
+    rows = page.locator("#change-history tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Changed Title.")
+
+    # Restore the first version: the form shows it, saving restores it.
+    rows.last.locator("a").click()
+    expect(page.locator("#id_title")).to_have_value("香港的新聞 2026")
+    press(page, "_save")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    post.refresh_from_db()
+    assert post.title == "香港的新聞 2026"
+    assert post.status == Post.Status.DRAFT  # the first version was a draft
+
+
+def test_tags_field_suggests_existing_tags(page, editor_user):
+    PostFactory(tags=["django", "django-rest-framework", "python"])
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+
+    page.locator("#id_tags").press_sequentially("python, djan")
+
+    options = page.locator("#id_tags_suggestions option")
+    expect(options).to_have_count(2)
+    values = [options.nth(index).get_attribute("value") for index in range(2)]
+    assert sorted(values) == ["python, django", "python, django-rest-framework"]
+
+
+def test_author_cannot_publish_nor_open_someone_elses_post(page, author_user):
+    others = PostFactory(title="Someone else's draft", status=Post.Status.DRAFT)
+    others.set_authors([AuthorFactory(name="Somebody")])
+    log_in(page, "arthur", "arthur-password")
+
+    page.goto("/admin/posts/post/add/")
+    expect(page.locator("input[name=_publish_now]")).to_have_count(0)
+    expect(page.locator("select#id_status")).to_have_count(0)  # shown, not editable
+    page.fill("#id_title", "Arthur's story")
+    page.locator("#id_body").fill("Once upon a time.")
+    press(page, "_save")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    mine = Post.objects.get(title="Arthur's story")
+    assert mine.status == Post.Status.DRAFT
+    assert mine.ordered_authors == [Author.objects.get(user=author_user)]
+    expect(page.locator("#result_list")).to_contain_text("Arthur's story")
+    expect(page.locator("#result_list")).not_to_contain_text("Someone else's draft")
+    expect(page.locator("select[name=action] option[value=publish_posts]")).to_have_count(0)
+
+    page.goto(f"/admin/posts/post/{others.pk}/change/")
+    expect(page.locator(".messagelist")).to_contain_text("doesn’t exist")
+    expect(page.locator("#id_title")).to_have_count(0)

@@ -1,0 +1,170 @@
+"""Bulk actions on the post list, and merging tags and categories."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from posts.models import Category, Post, Tag
+from tests.factories import CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+LIST_URL = reverse("admin:posts_post_changelist")
+
+
+def run_action(client, action, posts, **extra):
+    return client.post(
+        LIST_URL, {"action": action, "_selected_action": [p.pk for p in posts], **extra}
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_publish_action_publishes_drafts_and_schedules_future_ones(admin_client):
+    draft = PostFactory(status=Post.Status.DRAFT, published_at=None)
+    future = PostFactory(status=Post.Status.DRAFT, published_at=NOW + dt.timedelta(days=1))
+
+    response = run_action(
+        admin_client,
+        "publish_posts",
+        [draft, future],
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    future.refresh_from_db()
+    assert (draft.display_status, draft.published_at) == ("published", NOW)
+    assert future.display_status == "scheduled"
+
+
+def test_unpublish_action_makes_posts_drafts(admin_client):
+    live = PostFactory()
+
+    run_action(admin_client, "unpublish_posts", [live])
+
+    live.refresh_from_db()
+    assert live.status == Post.Status.DRAFT
+
+
+def test_add_tag_asks_for_the_tag_first_then_adds_it(admin_client):
+    first = PostFactory(tags=["old"])
+    second = PostFactory()
+
+    page = run_action(admin_client, "add_tag", [first, second])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Add one tag to these posts:" in html
+    assert first.title in html and second.title in html
+    assert not Tag.objects.filter(name="Fresh").exists()
+
+    response = run_action(admin_client, "add_tag", [first, second], apply="1", tag="Fresh")
+
+    assert response.status_code == 302
+    assert sorted(first.tags.names()) == ["Fresh", "old"]
+    assert second.tags.names()[0] == "Fresh"
+
+
+def test_add_tag_reuses_an_existing_tag_whatever_its_case(admin_client):
+    PostFactory(tags=["Rails"])
+    post = PostFactory()
+
+    run_action(admin_client, "add_tag", [post], apply="1", tag="rails")
+
+    assert Tag.objects.count() == 1
+    assert post.tags.names()[0] == "Rails"
+
+
+def test_add_tag_refuses_a_list_with_a_clear_error(admin_client):
+    post = PostFactory()
+
+    page = run_action(admin_client, "add_tag", [post], apply="1", tag="a, b")
+
+    assert "Give one tag name, without commas." in page.content.decode()
+    assert not post.tags.exists()
+
+
+def test_set_category_adds_or_replaces(admin_client):
+    old, new = CategoryFactory(name="Old"), CategoryFactory(name="New")
+    kept = PostFactory(categories=[old])
+    replaced = PostFactory(categories=[old])
+
+    page = run_action(admin_client, "set_category", [kept])
+    assert "Put these posts in a category:" in page.content.decode()
+    run_action(admin_client, "set_category", [kept], apply="1", category=new.pk, mode="add")
+    run_action(admin_client, "set_category", [replaced], apply="1", category=new.pk, mode="replace")
+
+    assert sorted(c.name for c in kept.categories.all()) == ["New", "Old"]
+    assert [c.name for c in replaced.categories.all()] == ["New"]
+
+
+def test_bulk_actions_bump_updated_at(admin_client):
+    post = PostFactory()
+    before = post.updated_at
+
+    with time_machine.travel(before + dt.timedelta(hours=1), tick=False):
+        run_action(admin_client, "add_tag", [post], apply="1", tag="x")
+
+    post.refresh_from_db()
+    assert post.updated_at == before + dt.timedelta(hours=1)
+
+
+# Merging -------------------------------------------------------------------------------
+
+
+def test_merging_tags_moves_every_post_to_the_kept_tag(admin_client):
+    both = PostFactory(tags=["python", "Python3", "py"])
+    only_alias = PostFactory(tags=["py"])
+    untouched = PostFactory(tags=["rust"])
+    keep = Tag.objects.get(name="python")
+    merged = Tag.objects.filter(name__in=["python", "Python3", "py"])
+    url = reverse("admin:posts_tag_changelist")
+    selection = {"action": "merge_selected_tags", "_selected_action": [t.pk for t in merged]}
+
+    confirm = admin_client.post(url, selection)
+    assert "Merge these tags into one." in confirm.content.decode()
+    assert Tag.objects.count() == 4  # nothing happens before the confirmation
+
+    response = admin_client.post(url, {**selection, "apply": "1", "target": keep.pk})
+
+    assert response.status_code == 302
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["python", "rust"]
+    assert both.tags.names()[0] == "python" and both.tags.count() == 1
+    assert list(only_alias.tags.names()) == ["python"]
+    assert list(untouched.tags.names()) == ["rust"]
+
+
+def test_merging_categories_updates_every_post(admin_client):
+    news, updates, other = (CategoryFactory(name=n) for n in ["News", "Updates", "Other"])
+    both = PostFactory(categories=[news, updates])
+    alias = PostFactory(categories=[updates, other])
+    url = reverse("admin:posts_category_changelist")
+
+    admin_client.post(
+        url,
+        {
+            "action": "merge_selected_categories",
+            "_selected_action": [news.pk, updates.pk],
+            "apply": "1",
+            "target": news.pk,
+        },
+    )
+
+    assert sorted(Category.objects.values_list("name", flat=True)) == ["News", "Other"]
+    assert [c.name for c in both.categories.all()] == ["News"]
+    assert sorted(c.name for c in alias.categories.all()) == ["News", "Other"]
+
+
+def test_merging_needs_two_tags(admin_client):
+    PostFactory(tags=["alone"])
+    tag = Tag.objects.get()
+
+    response = admin_client.post(
+        reverse("admin:posts_tag_changelist"),
+        {"action": "merge_selected_tags", "_selected_action": [tag.pk]},
+        follow=True,
+    )
+
+    assert "Select at least two tags to merge." in response.content.decode()
+    assert Tag.objects.count() == 1

@@ -1,0 +1,344 @@
+"""The post form of the admin: saving, front matter, publishing buttons, preview, tags."""
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from posts.models import Post
+from tests.factories import AuthorFactory, CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+ADD_URL = reverse("admin:posts_post_add")
+PREVIEW_URL = reverse("admin:posts_post_preview")
+SUGGEST_URL = reverse("admin:posts_post_tag_suggestions")
+
+
+def change_url(post: Post) -> str:
+    return reverse("admin:posts_post_change", args=[post.pk])
+
+
+def form_data(**overrides) -> dict:
+    """What the browser sends for a post form (management forms of the authors inline)."""
+    data = {
+        "title": "A title",
+        "slug": "",
+        "body": "Some *markdown*.",
+        "excerpt": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "tags": "",
+        "feature_image": "",
+        "canonical_url": "",
+        "meta": "{}",
+        "post_authors-TOTAL_FORMS": "0",
+        "post_authors-INITIAL_FORMS": "0",
+        "post_authors-MIN_NUM_FORMS": "0",
+        "post_authors-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def with_authors(data: dict, authors: list[tuple[int, int]]) -> dict:
+    """Inline rows (author id, position) for a new post."""
+    data = dict(data)
+    data["post_authors-TOTAL_FORMS"] = str(len(authors))
+    for index, (author_id, position) in enumerate(authors):
+        data[f"post_authors-{index}-author"] = str(author_id)
+        data[f"post_authors-{index}-position"] = str(position)
+    return data
+
+
+def test_new_post_with_cjk_title_gets_a_cjk_slug_and_rendered_body(admin_client):
+    response = admin_client.post(
+        ADD_URL, form_data(title="老楊到處說：香港的新聞", body="# 標題\n\n內文")
+    )
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.slug == "老楊到處說香港的新聞"
+    assert post.status == Post.Status.DRAFT
+    assert '<h1 id="標題">標題</h1>' in post.body_html
+
+
+def test_authors_keep_the_order_given_and_positions_are_renumbered(admin_client):
+    zed, amy, bob = (AuthorFactory(name=name) for name in ["Zed", "Amy", "Bob"])
+
+    admin_client.post(ADD_URL, with_authors(form_data(), [(zed.pk, 5), (amy.pk, 9), (bob.pk, 7)]))
+
+    post = Post.objects.get()
+    assert post.ordered_authors == [zed, bob, amy]
+    assert list(post.post_authors.values_list("position", flat=True)) == [0, 1, 2]
+
+
+def test_categories_and_tags_are_saved(admin_client):
+    news = CategoryFactory(name="News")
+
+    admin_client.post(ADD_URL, form_data(categories=[news.pk], tags='django, "hong kong", 日本語'))
+
+    post = Post.objects.get()
+    assert list(post.categories.all()) == [news]
+    assert sorted(post.tags.names()) == ["django", "hong kong", "日本語"]
+
+
+def test_front_matter_json_keeps_key_order(admin_client):
+    meta_text = '{"zeta": 1, "layout": "post", "nested": {"b": [1, 2], "a": null}}'
+
+    admin_client.post(ADD_URL, form_data(meta=meta_text))
+
+    post = Post.objects.get()
+    post.refresh_from_db()
+    assert list(post.meta) == ["zeta", "layout", "nested"]
+    assert list(post.meta["nested"]) == ["b", "a"]
+
+
+def test_front_matter_is_shown_as_indented_json_in_its_order(admin_client):
+    post = PostFactory(meta={"zeta": 1, "alpha": "β"})
+
+    html = admin_client.get(change_url(post)).content.decode()
+
+    assert "{\n  &quot;zeta&quot;: 1,\n  &quot;alpha&quot;: &quot;β&quot;\n}" in html
+
+
+def test_invalid_front_matter_is_a_clear_error_and_changes_nothing(admin_client):
+    post = PostFactory(title="Before", meta={"layout": "post"})
+
+    response = admin_client.post(
+        change_url(post), form_data(title="After", meta='{"layout": "post",\n  "oops" 1}')
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["meta"]
+    assert errors == [
+        "Extra front matter is not valid JSON: Expecting ':' delimiter (line 2, column 10). "
+        "Nothing was saved."
+    ]
+    post.refresh_from_db()
+    assert post.title == "Before"
+    assert post.meta == {"layout": "post"}
+
+
+def test_front_matter_must_be_an_object(admin_client):
+    response = admin_client.post(ADD_URL, form_data(meta='["a", "b"]'))
+
+    assert response.status_code == 200
+    assert (
+        "must be a JSON object of keys and values"
+        in (response.context["adminform"].form.errors["meta"][0])
+    )
+    assert not Post.objects.exists()
+
+
+def test_empty_front_matter_is_an_empty_object(admin_client):
+    admin_client.post(ADD_URL, form_data(meta=""))
+
+    assert Post.objects.get().meta == {}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_publish_now_publishes_a_draft_immediately(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+
+    admin_client.post(change_url(post), form_data(title=post.title, _publish_now="Publish now"))
+
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert post.published_at == NOW
+    assert post.display_status == "published"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_publish_now_keeps_an_earlier_publication_date(admin_client):
+    earlier = dt.datetime(2015, 5, 4, 10, 0, tzinfo=dt.UTC)
+    post = PostFactory(status=Post.Status.DRAFT, published_at=earlier)
+
+    admin_client.post(
+        change_url(post),
+        form_data(
+            title=post.title,
+            published_at_0="2015-05-04",
+            published_at_1="10:00:00",
+            _publish_now="Publish now",
+        ),
+    )
+
+    post.refresh_from_db()
+    assert (post.status, post.published_at) == (Post.Status.PUBLISHED, earlier)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_schedule_needs_a_future_date(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+
+    response = admin_client.post(
+        change_url(post),
+        form_data(
+            title=post.title,
+            published_at_0="2026-02-01",
+            published_at_1="08:00:00",
+            _schedule="Schedule",
+        ),
+    )
+
+    assert response.context["adminform"].form.errors["published_at"] == [
+        "To schedule the post, set a publication date in the future."
+    ]
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+
+
+@time_machine.travel(NOW, tick=False)
+def test_schedule_with_a_future_date_shows_when_it_goes_live(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+
+    admin_client.post(
+        change_url(post),
+        form_data(
+            title=post.title,
+            published_at_0="2026-03-04",
+            published_at_1="09:30:00",
+            _schedule="Schedule",
+        ),
+    )
+
+    post.refresh_from_db()
+    assert post.display_status == "scheduled"
+    assert not Post.objects.published().exists()
+    html = admin_client.get(change_url(post)).content.decode()
+    assert "Goes live on March 4, 2026, 9:30 a.m. (in 2\xa0days, 21\xa0hours)." in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_unpublish_makes_a_live_post_a_draft(admin_client):
+    post = PostFactory()
+
+    admin_client.post(
+        change_url(post), form_data(title=post.title, status="published", _unpublish="Unpublish")
+    )
+
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert not Post.objects.published().exists()
+
+
+def test_source_file_is_shown_read_only(admin_client):
+    post = PostFactory(source_path="_posts/2015-05-04-hello.md", source_hash="ab" * 32)
+
+    response = admin_client.get(change_url(post))
+    html = response.content.decode()
+
+    assert "_posts/2015-05-04-hello.md" in html
+    assert 'name="source_path"' not in html
+    admin_client.post(change_url(post), form_data(title=post.title, source_path="evil.md"))
+    post.refresh_from_db()
+    assert post.source_path == "_posts/2015-05-04-hello.md"
+
+
+# The preview endpoint ------------------------------------------------------------------
+
+
+def test_preview_renders_the_same_sanitised_html_as_saving(admin_client):
+    body = "# Hello\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1)) **bold**"
+
+    response = admin_client.post(PREVIEW_URL, {"body": body, "excerpt": ""})
+
+    assert response.status_code == 200
+    assert response.json()["html"] == PostFactory(body=body).body_html
+    assert "onerror" not in response.json()["html"]
+    assert 'href="javascript' not in response.json()["html"]
+    assert response.json()["reading_time"] == 1
+
+
+def test_preview_refuses_get(admin_client):
+    assert admin_client.get(PREVIEW_URL).status_code == 405
+
+
+def test_preview_needs_a_csrf_token(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+
+    assert client.post(PREVIEW_URL, {"body": "x"}).status_code == 403
+
+
+def test_preview_needs_a_staff_login(client):
+    response = client.post(PREVIEW_URL, {"body": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_preview_refuses_staff_without_post_permissions(client):
+    user = User.objects.create_user("visitor", password="x", is_staff=True)
+    client.force_login(user)
+
+    assert client.post(PREVIEW_URL, {"body": "x"}).status_code == 403
+
+
+# Tag suggestions -----------------------------------------------------------------------
+
+
+def test_tag_suggestions_match_anywhere_most_used_first(admin_client):
+    PostFactory(tags=["javascript", "java"])
+    PostFactory(tags=["javascript"])
+    PostFactory(tags=["python"])
+
+    response = admin_client.get(SUGGEST_URL, {"q": "JAV"})
+
+    assert response.json() == {"tags": ["javascript", "java"]}
+    assert admin_client.get(SUGGEST_URL, {"q": ""}).json() == {"tags": []}
+
+
+def test_tag_input_carries_its_suggestion_list(admin_client):
+    html = admin_client.get(ADD_URL).content.decode()
+
+    assert 'list="id_tags_suggestions"' in html
+    assert '<datalist id="id_tags_suggestions"></datalist>' in html
+    assert f'data-suggest-url="{SUGGEST_URL}"' in html
+
+
+def test_editor_assets_are_served_by_the_project_not_a_cdn(admin_client):
+    html = admin_client.get(ADD_URL).content.decode()
+
+    assert "/static/posts/admin/markdown_preview.js" in html
+    assert "/static/posts/admin/editor.css" in html
+    assert "https://" not in "".join(
+        line for line in html.splitlines() if "<script" in line or "stylesheet" in line
+    )
+    assert json.dumps(PREVIEW_URL)[1:-1] in html
+
+
+def test_saving_unchanged_text_from_a_browser_keeps_lf_line_endings(admin_client):
+    post = PostFactory(body="# Title\n\nFirst.\n\nSecond.\n", excerpt="One\ntwo")
+
+    # Browsers send textareas with CRLF line endings.
+    admin_client.post(
+        change_url(post),
+        form_data(
+            title=post.title,
+            body="# Title\r\n\r\nFirst.\r\n\r\nSecond.\r\n",
+            excerpt="One\r\ntwo",
+        ),
+    )
+
+    post.refresh_from_db()
+    assert post.body == "# Title\n\nFirst.\n\nSecond.\n"
+    assert post.excerpt == "One\ntwo"
+
+
+def test_a_body_with_crlf_from_its_file_keeps_crlf(admin_client):
+    post = PostFactory(body="Windows\r\nfile\r\n")
+
+    admin_client.post(
+        change_url(post), form_data(title=post.title, body="Windows\r\nfile\r\nmore\r\n")
+    )
+
+    post.refresh_from_db()
+    assert post.body == "Windows\r\nfile\r\nmore\r\n"

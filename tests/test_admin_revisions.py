@@ -1,0 +1,202 @@
+"""Versions of posts (django-reversion): history, what changed, restore."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from posts.admin.actions import merge_tags
+from posts.models import Post, Tag
+from tests.admin_forms import displayed_form_data
+from tests.factories import AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:posts_post_add")
+
+
+def change_url(post):
+    return reverse("admin:posts_post_change", args=[post.pk])
+
+
+def history_url(post):
+    return reverse("admin:posts_post_history", args=[post.pk])
+
+
+def revision_url(post, version):
+    return reverse("admin:posts_post_revision", args=[post.pk, version.pk])
+
+
+def edit(client, post, **changes):
+    """Open the change form, change some fields, save: what an editor does."""
+    data = displayed_form_data(client.get(change_url(post)))
+    data.update(changes)
+    response = client.post(change_url(post), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+@pytest.fixture
+def post_with_history(admin_client):
+    """A post saved twice in the admin: version 1, then version 2 with everything changed."""
+    zed, amy = AuthorFactory(name="Zed"), AuthorFactory(name="Amy")
+    news, essays = CategoryFactory(name="News"), CategoryFactory(name="Essays")
+    data = displayed_form_data(admin_client.get(ADD_URL))
+    data.update(
+        {
+            "title": "First title",
+            "body": "First *body*.",
+            "categories": [str(news.pk)],
+            "tags": "alpha, beta",
+            "meta": '{"layout": "post", "zeta": 1}',
+            "post_authors-TOTAL_FORMS": "2",
+            "post_authors-0-author": str(zed.pk),
+            "post_authors-0-position": "0",
+            "post_authors-1-author": str(amy.pk),
+            "post_authors-1-position": "1",
+        }
+    )
+    assert admin_client.post(ADD_URL, data).status_code == 302
+    post = Post.objects.get()
+
+    data = displayed_form_data(admin_client.get(change_url(post)))
+    data.update(
+        {
+            "title": "Second title",
+            "body": "Second **body**.",
+            "categories": [str(essays.pk)],
+            "tags": "gamma",
+            "meta": '{"zeta": 2}',
+            # Swap the authors: Amy becomes the primary author.
+            "post_authors-0-position": "1",
+            "post_authors-1-position": "0",
+        }
+    )
+    assert admin_client.post(change_url(post), data).status_code == 302
+    post.refresh_from_db()
+    return post
+
+
+def test_every_save_keeps_a_version(admin_client, post_with_history):
+    versions = Version.objects.get_for_object(post_with_history)
+
+    assert versions.count() == 2
+    assert post_with_history.title == "Second title"
+    assert [author.name for author in post_with_history.ordered_authors] == ["Amy", "Zed"]
+
+
+def test_history_lists_versions_with_what_changed(admin_client, post_with_history):
+    html = admin_client.get(history_url(post_with_history)).content.decode()
+
+    assert "Added. Added post author “Zed on First title (#1)”." in html
+    assert "Changed Title, Body, Categories, Tags and Extra front matter." in html
+    assert "Changed Position for post author “Amy on Second title (#1)”" in html
+
+
+def test_restoring_an_earlier_version_brings_back_fields_authors_order_and_taxonomy(
+    admin_client, post_with_history
+):
+    post = post_with_history
+    first_version = Version.objects.get_for_object(post).last()
+
+    # The revision page shows the old version in the form; saving it restores it.
+    page = admin_client.get(revision_url(post, first_version))
+    assert page.status_code == 200
+    data = displayed_form_data(page)
+    assert data["title"] == "First title"
+    post.refresh_from_db()
+    assert post.title == "Second title"  # looking at a version changes nothing
+
+    assert admin_client.post(revision_url(post, first_version), data).status_code == 302
+
+    post = Post.objects.get(pk=post.pk)
+    assert post.title == "First title"
+    assert post.body == "First *body*."
+    assert post.body_html == "<p>First <em>body</em>.</p>\n"
+    assert [author.name for author in post.ordered_authors] == ["Zed", "Amy"]
+    assert [category.name for category in post.categories.all()] == ["News"]
+    assert sorted(post.tags.names()) == ["alpha", "beta"]
+    assert list(post.meta.items()) == [("layout", "post"), ("zeta", 1)]
+    # Restoring is itself a new version, so it can be undone.
+    assert Version.objects.get_for_object(post).count() == 3
+    assert "Reverted to previous version" in admin_client.get(history_url(post)).content.decode()
+
+
+def test_restoring_renders_the_body_again(admin_client, post_with_history):
+    """A version stores the HTML of its day; the restored post gets today's rendering."""
+    post = post_with_history
+    first_version = Version.objects.get_for_object(post).last()
+    stored = json.loads(first_version.serialized_data)
+    stored[0]["fields"]["body_html"] = "<p>stale rendering</p>"
+    first_version.serialized_data = json.dumps(stored)
+    first_version.save()
+
+    data = displayed_form_data(admin_client.get(revision_url(post, first_version)))
+    admin_client.post(revision_url(post, first_version), data)
+
+    post.refresh_from_db()
+    assert post.body_html == "<p>First <em>body</em>.</p>\n"
+
+
+def test_restoring_after_a_tag_was_merged_away_brings_the_tag_back(admin_client, post_with_history):
+    post = post_with_history
+    first_version = Version.objects.get_for_object(post).last()
+    merge_tags(target=Tag.objects.get(name="gamma"), others=[Tag.objects.get(name="alpha")])
+    assert not Tag.objects.filter(name="alpha").exists()
+
+    data = displayed_form_data(admin_client.get(revision_url(post, first_version)))
+    response = admin_client.post(revision_url(post, first_version), data)
+
+    assert response.status_code == 302
+    assert sorted(Post.objects.get(pk=post.pk).tags.names()) == ["alpha", "beta"]
+
+
+def test_bulk_action_keeps_one_version_per_post(admin_client):
+    from tests.factories import PostFactory
+
+    first = PostFactory(status=Post.Status.DRAFT)
+    second = PostFactory(status=Post.Status.DRAFT)
+
+    admin_client.post(
+        reverse("admin:posts_post_changelist"),
+        {"action": "publish_posts", "_selected_action": [first.pk, second.pk]},
+    )
+
+    for post in (first, second):
+        versions = Version.objects.get_for_object(post)
+        assert versions.count() == 1
+        # Restoring one post must not touch the other: each revision holds one post.
+        assert versions.get().revision.version_set.filter(content_type__model="post").count() == 1
+        assert versions.get().revision.get_comment() == "Published (bulk action)."
+
+
+def test_saving_from_a_browser_without_changes_says_nothing_changed(admin_client):
+    from tests.factories import PostFactory
+
+    post = PostFactory(body="# Title\n\nText.\n", excerpt="Short\nexcerpt")
+    data = displayed_form_data(admin_client.get(change_url(post)))
+    # Browsers send textareas with CRLF line endings.
+    data.update(body="# Title\r\n\r\nText.\r\n", excerpt="Short\r\nexcerpt")
+
+    admin_client.post(change_url(post), data)
+
+    assert Version.objects.get_for_object(post).get().revision.get_comment() == (
+        "No fields changed."
+    )
+
+
+def test_publishing_buttons_are_named_in_the_history(admin_client):
+    from tests.factories import PostFactory
+
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+    data = displayed_form_data(admin_client.get(change_url(post)))
+
+    admin_client.post(change_url(post), {**data, "_publish_now": "Publish now"})
+    admin_client.post(
+        change_url(post),
+        {**displayed_form_data(admin_client.get(change_url(post))), "_unpublish": "Unpublish"},
+    )
+
+    comments = [version.revision.get_comment() for version in Version.objects.get_for_object(post)]
+    assert comments == ["Changed Status.", "Changed Status and Publication date."]

@@ -1,0 +1,75 @@
+"""Authors, categories and tags in the admin: post counts and stable slugs."""
+
+import pytest
+from django.urls import reverse
+
+from posts.models import Category, Tag
+from tests.factories import AuthorFactory, CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lists_show_post_counts_linking_to_the_filtered_post_list(admin_client):
+    ada = AuthorFactory(name="Ada")
+    news = CategoryFactory(name="News")
+    PostFactory(authors=[ada], categories=[news], tags=["tea"])
+    PostFactory(authors=[ada], tags=["tea"])
+    tea = Tag.objects.get()
+
+    authors = admin_client.get(reverse("admin:posts_author_changelist")).content.decode()
+    categories = admin_client.get(reverse("admin:posts_category_changelist")).content.decode()
+    tags = admin_client.get(reverse("admin:posts_tag_changelist")).content.decode()
+
+    assert f'<a href="/admin/posts/post/?author={ada.pk}">2</a>' in authors
+    assert f'<a href="/admin/posts/post/?category={news.pk}">1</a>' in categories
+    assert f'<a href="/admin/posts/post/?tag={tea.pk}">2</a>' in tags
+
+
+def test_taggit_default_tag_admin_is_hidden(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "/admin/taggit/" not in html
+    assert "/admin/posts/tag/" in html
+
+
+def rename(client, obj, admin_name, **extra):
+    url = reverse(f"admin:posts_{admin_name}_change", args=[obj.pk])
+    data = {"name": "Renamed thing", "slug": obj.slug, **extra}
+    if admin_name == "category":
+        data["description"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    obj.refresh_from_db()
+    return obj
+
+
+def test_renaming_keeps_the_slug(admin_client):
+    category = CategoryFactory(name="Old name")
+    assert category.slug == "old-name"
+
+    assert rename(admin_client, category, "category").slug == "old-name"
+
+
+def test_renaming_makes_a_new_slug_only_when_asked(admin_client):
+    PostFactory(tags=["舊名"])
+    tag = Tag.objects.get()
+
+    renamed = rename(admin_client, tag, "tag", new_slug_from_name="on")
+
+    assert (renamed.name, renamed.slug) == ("Renamed thing", "renamed-thing")
+
+
+def test_new_slug_from_name_stays_unique(admin_client):
+    CategoryFactory(name="Renamed thing")
+    category = CategoryFactory(name="Other")
+
+    assert rename(admin_client, category, "category", new_slug_from_name="on").slug == (
+        "renamed-thing-2"
+    )
+
+
+def test_add_form_has_no_slug_checkbox(admin_client):
+    html = admin_client.get(reverse("admin:posts_category_add")).content.decode()
+
+    assert "new_slug_from_name" not in html
+    assert Category.objects.count() == 0
