@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, reset_queries, transaction
 from django.db.models import Prefetch
 from django.utils import timezone as dj_timezone
 
@@ -313,6 +313,7 @@ class FolderImport:
         commit()
         for outcome in outcomes:
             self.done(outcome)
+        reset_queries()  # with DEBUG on, Django would keep every query's SQL in memory
 
     # --- one batch --------------------------------------------------------------------------
 
@@ -358,6 +359,8 @@ class FolderImport:
             db_keys = self.fetch_keys({i.data.title for i in items if i.post is None})
             for item in items:
                 key = duplicate_key(item.data)
+                if key is None:
+                    continue
                 if item.post is not None:
                     new_keys.setdefault(key, (item.post.pk, item.path, item))
                     continue
@@ -667,7 +670,10 @@ UPDATE_FIELDS = [
 ]
 
 
-def duplicate_key(data: PostData) -> tuple:
+def duplicate_key(data: PostData) -> tuple | None:
+    """Title, date and authors; None for a post without a date of its own (never a duplicate)."""
+    if data.date_source not in ("front matter", "file name"):
+        return None
     return (data.title, data.published_at, tuple(a.casefold() for a in data.authors))
 
 

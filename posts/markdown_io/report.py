@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 # Import outcomes, in the order the summary lists them.
 CREATED = "created"
@@ -52,7 +53,7 @@ class _Report:
     outcomes: list[FileOutcome] = field(default_factory=list)
     elapsed: float = 0.0
 
-    SUMMARY: tuple[tuple[str, str], ...] = ()
+    SUMMARY: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @property
     def counts(self) -> Counter:
@@ -74,6 +75,12 @@ class _Report:
     def add(self, outcome: FileOutcome) -> FileOutcome:
         self.outcomes.append(outcome)
         return outcome
+
+    def file_lines(self, verbosity: int) -> list[str]:
+        """Every file at verbosity 2; otherwise the failures and conflicts."""
+        if verbosity >= 2:
+            return [outcome.render() for outcome in self.outcomes]
+        return [o.render() for o in self.outcomes if o.action in (FAILED, CONFLICT)]
 
     def summary(self) -> str:
         counts = self.counts
@@ -106,22 +113,21 @@ class ImportReport(_Report):
         (FAILED, "failed"),
     )
 
-    def render(self, *, verbosity: int = 1) -> str:
-        """The report as text: per-file lines at verbosity 2, then problems, then counts."""
-        lines = []
-        if verbosity >= 2:
-            lines += [outcome.render() for outcome in self.outcomes]
-        else:
-            lines += [o.render() for o in self.outcomes if o.action in (FAILED, CONFLICT)]
-        if self.slug_clashes:
-            lines.append(f"{len(self.slug_clashes)} slug clashes:")
-            lines += ["  " + clash.render() for clash in self.slug_clashes]
-        if self.missing:
-            verb = "deleted (--prune)" if self.pruned else "kept (use --prune to delete them)"
-            lines.append(f"{len(self.missing)} posts whose file is gone, {verb}:")
-            lines += ["  " + path for path in self.missing[: None if verbosity >= 2 else 20]]
-            if verbosity < 2 and len(self.missing) > 20:
-                lines.append(f"  ... and {len(self.missing) - 20} more (-v 2 lists them all)")
+    def render(self, *, verbosity: int = 1, files_listed: bool = False) -> str:
+        """The report as text: per-file lines at verbosity 2, then problems, then counts.
+
+        `files_listed`: the per-file lines were already shown (as they happened).
+        """
+        lines = [] if files_listed else self.file_lines(verbosity)
+        lines += _capped(
+            f"{len(self.slug_clashes)} slug clashes (each post got a distinct slug):",
+            [clash.render() for clash in self.slug_clashes],
+            verbosity,
+        )
+        verb = "deleted (--prune)" if self.pruned else "kept (--prune deletes them)"
+        lines += _capped(
+            f"{len(self.missing)} posts whose file is gone, {verb}:", self.missing, verbosity
+        )
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -137,10 +143,18 @@ class ExportReport(_Report):
         (FAILED, "failed"),
     )
 
-    def render(self, *, verbosity: int = 1) -> str:
-        if verbosity >= 2:
-            lines = [outcome.render() for outcome in self.outcomes]
-        else:
-            lines = [o.render() for o in self.outcomes if o.action in (FAILED, CONFLICT)]
+    def render(self, *, verbosity: int = 1, files_listed: bool = False) -> str:
+        lines = [] if files_listed else self.file_lines(verbosity)
         lines.append(self.summary())
         return "\n".join(lines)
+
+
+def _capped(title: str, items: list[str], verbosity: int, cap: int = 20) -> list[str]:
+    """A titled list, cut at `cap` lines below verbosity 2."""
+    if not items:
+        return []
+    shown = items if verbosity >= 2 else items[:cap]
+    lines = [title] + ["  " + item for item in shown]
+    if len(items) > len(shown):
+        lines.append(f"  ... and {len(items) - len(shown)} more (-v 2 lists them all)")
+    return lines
