@@ -53,5 +53,10 @@ format: $(VENV)/.dev-deps
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Figures, not assertions: import/re-import/export of ../shared/corpus/seedsite on SQLite and
+# (when reachable) PostgreSQL, against the parse floor. Takes a few minutes.
+bench-import: $(VENV)/.runtime-deps
+	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -27,7 +27,7 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "source_path"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),
-        ("Publishing", {"fields": ["status", "published_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "modified_at"]}),
         ("Taxonomy", {"fields": ["categories", "tags"]}),
         ("Links and images", {"fields": ["feature_image", "canonical_url"]}),
         ("Extra front matter", {"fields": ["meta"], "classes": ["collapse"]}),

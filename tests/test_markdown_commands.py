@@ -40,9 +40,9 @@ def test_import_verbosity_two_lists_each_file(folder):
 def test_import_exits_with_status_one_when_a_file_failed(folder):
     write_files(folder, {"broken.md": "---\ntitle: [\n---\n"})
     out = StringIO()
-    with pytest.raises(SystemExit) as caught:
+    with pytest.raises(CommandError, match="1 file failed") as caught:
         call_command("import_markdown", str(folder), stdout=out)
-    assert caught.value.code == 1
+    assert caught.value.returncode == 1
     assert "failed    broken.md:3" in out.getvalue()
     assert Post.objects.count() == 2
 

@@ -573,11 +573,14 @@ class FolderImport:
 
             slug = base
             if not free(slug):
-                slug = suffixed
+                slug = suffixed  # already looked up with the candidates: no query per clash
                 counter = 2
-                while not free(slug) or Post.objects.filter(slug=slug).exists():
+                while not free(slug):
+                    # Two paths whose hashes share 6 characters: rare enough for a query each.
                     slug = with_suffix(base, f"{path_suffix(item.path)}-{counter}")
                     counter += 1
+                    if slug not in taken and Post.objects.filter(slug=slug).exists():
+                        taken[slug] = "another post"
                 owner = taken.get(base) or "a post made in the admin"
                 self.pending_clashes.append(r.SlugClash(item.path, slug, base, owner))
             result[item.path] = slug

@@ -29,14 +29,16 @@ class ProgressPrinter:
             if self.bar is None:
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=total, unit="file", file=self.out, leave=False)
+                # The raw stream: Django's OutputWrapper would end each refresh with a newline.
+                stream = getattr(self.out, "_out", self.out)
+                self.bar = tqdm(total=total, unit="file", file=stream, leave=False)
             self.bar.update(1)
         elif self.verbosity >= 1 and not self.listed and done % self.EVERY == 0:
             self.out.write(f"{done:,} of {total:,} files")
 
     def _write(self, line: str) -> None:
         if self.bar is not None:
-            self.bar.write(line, file=self.out)
+            self.bar.write(line, file=getattr(self.out, "_out", self.out))
         else:
             self.out.write(line)
 

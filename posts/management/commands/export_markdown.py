@@ -1,7 +1,5 @@
 """`manage.py export_markdown FOLDER`: a thin wrapper around `export_folder`."""
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from posts.markdown_io.exporter import export_folder
@@ -45,4 +43,5 @@ class Command(BaseCommand):
             style = self.style.SUCCESS if report.ok else self.style.ERROR
             self.stdout.write(style(report.summary()))
         if not report.ok:
-            sys.exit(1)
+            failed = len(report.errors)
+            raise CommandError(f"{failed} post{'s' if failed != 1 else ''} failed", returncode=1)

@@ -1,7 +1,5 @@
 """`manage.py import_markdown FOLDER`: a thin wrapper around `import_folder`."""
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from posts.markdown_io.importer import import_folder
@@ -78,4 +76,5 @@ class Command(BaseCommand):
             style = self.style.SUCCESS if report.ok else self.style.ERROR
             self.stdout.write(style(report.summary()))
         if not report.ok:
-            sys.exit(1)
+            failed = len(report.errors)
+            raise CommandError(f"{failed} file{'s' if failed != 1 else ''} failed", returncode=1)
