@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from posts.markdown_io.importer import import_folder
+from posts.markdown_io.importer import import_folder, walk
 from posts.models import Author, Category, Post, Tag
 from tests.markdown_helpers import WriteCounter, jekyll, write_files
 
@@ -278,3 +278,45 @@ def test_queries_per_batch_do_not_grow_with_the_files_in_it(tmp_path):
         import_folder(large, batch_size=100)
     assert Post.objects.count() == 30
     assert len(many) == len(few)
+
+
+def test_walk_takes_markdown_files_only_and_stays_in_the_folder(tmp_path):
+    root = write_files(
+        tmp_path / "site",
+        {
+            "a.md": "x",
+            "b.MARKDOWN": "x",
+            "c.mdown": "x",
+            "d.mkd": "x",
+            "e.mkdn": "x",
+            "notes.txt": "x",
+            ".hidden.md": "x",
+            ".git/HEAD.md": "x",
+            "2020-01-01-looks-like-a-post.md/inside.md": "x",
+        },
+    )
+    outside = write_files(tmp_path / "outside", {"secret.md": "x"})
+    (root / "linked").symlink_to(outside)
+    (root / "linked.md").symlink_to(outside / "secret.md")
+    assert [rel for rel, _ in walk(root)] == [
+        "a.md",
+        "b.MARKDOWN",
+        "c.mdown",
+        "d.mkd",
+        "e.mkdn",
+        "2020-01-01-looks-like-a-post.md/inside.md",
+    ]
+    assert [rel for rel, _ in walk(root, extensions=[".txt"])] == ["notes.txt"]
+
+
+def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "content/posts/_index.md": '+++\ntitle = "Posts"\n+++\n',
+            "content/posts/my-trip/index.md": '+++\ntitle = "My trip"\ndate = 2021-01-01\n+++\n',
+        },
+    )
+    report = import_folder(root)
+    assert (report.counts["skipped"], report.counts["created"]) == (1, 1)
+    assert Post.objects.get().slug == "my-trip"

@@ -410,9 +410,12 @@ class FolderExport:
         new_state = sync.state(
             again, authors=parsed.authors, categories=parsed.categories, tags=parsed.tags
         )
-        differ = sorted(
-            k for k in sync.changed_fields(state, new_state) if k not in ("body", "meta")
-        )
+        differ = sync.changed_fields(state, new_state) - {"body", "meta"}
+        if post.source_path and post.synced_state:
+            # Unchanged fields are the file's own bytes; a naive date in them may have been
+            # read with another --timezone than the site's, so only check what was rewritten.
+            differ &= sync.changed_fields(post.synced_state, state) | {"title"}
+        differ = sorted(differ)
         if parsed.body != post.body and post.source_newline not in ("crlf", "mixed"):
             differ.append("body")
         if differ:

@@ -83,8 +83,11 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(suffixes):
                 continue
+            absolute = os.path.join(dirpath, name)
+            if os.path.islink(absolute):  # may point anywhere: not part of the folder
+                continue
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            yield rel.replace(os.sep, "/"), os.path.join(dirpath, name)
+            yield rel.replace(os.sep, "/"), absolute
 
 
 def file_hash(data: bytes) -> str:
