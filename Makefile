@@ -57,5 +57,10 @@ test: lint
 bench-admin: $(VENV)/.dev-deps
 	$(BIN)/python bench/admin_changelist.py
 
+# Figures, not assertions: import/re-import/export of ../shared/corpus/seedsite on SQLite and
+# (when reachable) PostgreSQL, against the parse floor. Takes a few minutes.
+bench-import: $(VENV)/.runtime-deps
+	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

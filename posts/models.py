@@ -190,6 +190,12 @@ class Post(models.Model):
         blank=True,
         help_text="Front-matter keys the model has no column for, in their original order.",
     )
+    modified_at = models.DateTimeField(
+        "last modified",
+        null=True,
+        blank=True,
+        help_text="When the content was last revised (front matter lastmod, updated, ...).",
+    )
     # Where the post came from on disk: its path relative to the imported folder.
     source_path = models.CharField(
         max_length=1024,
@@ -203,6 +209,44 @@ class Post(models.Model):
         max_length=64,
         blank=True,
         help_text="Hash of the file's bytes at the last import or export.",
+    )
+    # What the importer and exporter need to write the file back byte for byte and to
+    # tell an edit made in the admin from a change made on disk (see posts/markdown_io/).
+    source_front_matter = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The front matter block exactly as in the file, delimiters included.",
+    )
+    source_format = models.CharField(
+        max_length=8, blank=True, editable=False, help_text="yaml, toml, json or none."
+    )
+    source_encoding = models.CharField(
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text="utf-8, utf-8-sig (with BOM), utf-16-le or utf-16-be (with BOM).",
+    )
+    source_newline = models.CharField(
+        max_length=5, blank=True, editable=False, help_text="lf, crlf, mixed or empty."
+    )
+    synced_state = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A hash of each field as of the last import or export: what the admin changed.",
+    )
+    synced_at = models.DateTimeField(
+        "last import or export",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Time of the last import or export.",
+    )
+    duplicate_sources = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Other files of the folder holding this same post: path -> hash of bytes.",
     )
 
     objects = PostQuerySet.as_manager()

@@ -27,17 +27,21 @@ from posts.roles import can_edit_any_post, can_publish, editable_posts
 # Columns the list never shows: deferring them keeps a page of a 30,000-post table light.
 LIST_DEFERRED_FIELDS = ["body", "body_html", "excerpt", "plain_excerpt", "meta"]
 
-# Read-only provenance fields: whatever the importer records about the source file
-# (source_path, source_hash, and any import timestamp it adds) shows up by name.
-SOURCE_FIELD_PREFIXES = ("source_", "import", "last_import")
+# Read-only provenance: what an editor can use (where the file is, how it is encoded, when
+# it was last imported or exported, which duplicate files it stands for); the hashes and
+# the raw front matter the importer keeps for itself stay out of the form.
+SOURCE_FIELDS = [
+    "source_path",
+    "source_format",
+    "source_encoding",
+    "source_newline",
+    "synced_at",
+    "duplicate_sources",
+]
 
 
 def source_fields() -> list[str]:
-    return [
-        field.name
-        for field in Post._meta.concrete_fields
-        if field.name.startswith(SOURCE_FIELD_PREFIXES)
-    ]
+    return list(SOURCE_FIELDS)
 
 
 class PostChangeList(ChangeList):
@@ -149,7 +153,7 @@ class PostAdmin(VersionAdmin):
             (
                 "Publishing",
                 {
-                    "fields": ["publication", "status", "published_at"],
+                    "fields": ["publication", "status", "published_at", "modified_at"],
                     "description": (
                         "Published with a future date means scheduled: the post goes live "
                         "by itself at that time."

@@ -1,0 +1,455 @@
+"""Write posts back to a folder of markdown files.
+
+- A post not edited since its import goes back byte for byte: its stored front matter block
+  (key order, quoting, comments, line endings) + its body, in its encoding with its BOM.
+- An edited post keeps its file's front matter except the keys of the fields that changed
+  (see `frontmatter_edit`); a post made in the admin gets `YYYY-MM-DD-<slug>.md` with a
+  YAML block in the conventional order.
+- Writes are atomic (a temporary file in the same folder, then a rename), and nothing is
+  written outside the folder: a path with `..`, an absolute path, a NUL byte or an over-long
+  name is refused. A file on disk that differs from what the CMS last imported or exported
+  for that post is a conflict, overwritten only with `force`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone as dj_timezone
+
+from posts.markdown_io import fields as f
+from posts.markdown_io import report as r
+from posts.markdown_io import sync
+from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
+from posts.markdown_io.importer import path_suffix, with_suffix
+from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
+from posts.models import Post, PostAuthor
+from posts.slugs import make_slug
+
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+BATCH_SIZE = 500
+
+Progress = Callable[[r.FileOutcome, int, int], None]
+
+
+class UnsafePath(ValueError):
+    pass
+
+
+def check_relative_path(path: str) -> str:
+    """`path` if it is a safe relative file path, else UnsafePath saying why."""
+    if not path:
+        raise UnsafePath("empty path")
+    if "\x00" in path:
+        raise UnsafePath("path contains a NUL byte")
+    if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+        raise UnsafePath(f"absolute path {path!r}")
+    if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+        raise UnsafePath(f"path longer than {MAX_PATH_BYTES} bytes")
+    for part in path.split("/"):
+        if part in ("", ".", ".."):
+            raise UnsafePath(f"path {path!r} has an empty, '.' or '..' part")
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise UnsafePath(f"file or folder name longer than {MAX_NAME_BYTES} bytes")
+    return path
+
+
+def default_path(post: Post) -> str:
+    """Jekyll's `_posts` naming for a post that did not come from a file."""
+    when = post.published_at or post.created_at or dj_timezone.now()
+    day = dj_timezone.localtime(when).date().isoformat()
+    return f"{day}-{post.slug or 'post'}.md"
+
+
+def jekyll_date(value: dt.datetime) -> str:
+    """`2015-11-17 16:16:01 -0600`, microseconds only when there are some."""
+    local = dj_timezone.localtime(value)
+    pattern = "%Y-%m-%d %H:%M:%S.%f %z" if local.microsecond else "%Y-%m-%d %H:%M:%S %z"
+    return local.strftime(pattern)
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class PostWriter:
+    """The file of one post, given its current state."""
+
+    def __init__(self, post: Post, state: dict):
+        self.post = post
+        self.state = state
+        self.path = post.source_path or default_path(post)
+
+    def render(self) -> tuple[str, str]:
+        """(front matter block, whole text) of the file."""
+        post = self.post
+        if post.source_path and post.synced_state == self.state and post.source_format:
+            return post.source_front_matter, post.source_front_matter + post.body
+        if post.source_path and post.source_format:
+            return self.edited()
+        return self.created()
+
+    # --- a post made in the admin ----------------------------------------------------------
+
+    def created(self) -> tuple[str, str]:
+        post = self.post
+        authors = [link.author.name for link in post.post_authors.all()]
+        items: list[tuple[str, Any]] = [("title", post.title)]
+        if post.slug != make_slug(post.title, fallback="post"):
+            items.append(("slug", post.slug))
+        if post.published_at:
+            items.append(("date", jekyll_date(post.published_at)))
+        if post.modified_at:
+            items.append(("last_modified_at", jekyll_date(post.modified_at)))
+        if post.status == Post.Status.DRAFT:
+            items.append(("published", False))
+        if len(authors) == 1:
+            items.append(("author", authors[0]))
+        elif authors:
+            items.append(("authors", authors))
+        categories = sorted(c.name for c in post.categories.all())
+        tags = sorted(t.name for t in post.tags.all())
+        if categories:
+            items.append(("categories", categories))
+        if tags:
+            items.append(("tags", tags))
+        for key, value in (
+            ("excerpt", post.excerpt),
+            ("image", post.feature_image),
+            ("canonical_url", post.canonical_url),
+        ):
+            if value:
+                items.append((key, value))
+        taken = {k for k, _ in items}
+        items += [(k, v) for k, v in (post.meta or {}).items() if k not in taken]
+        block = edit_block("none", "", dict(items))
+        self.format, self.encoding, self.newline = "yaml", "utf-8", "lf"
+        return block, block + post.body
+
+    # --- an edited post that came from a file ----------------------------------------------
+
+    def edited(self) -> tuple[str, str]:
+        post = self.post
+        changed = sync.changed_fields(post.synced_state, self.state)
+        source = self.original_source()
+        keys = f.map_fields(source, self.path, tz=dj_timezone.get_current_timezone()).keys
+        changes = self.changes(changed, source, keys)
+        if post.source_format == "none" and (changes or "body" in changed):
+            # Once a file has front matter its title no longer comes from a `# heading`.
+            changes = {"title": post.title, **changes}
+        newline = "\r\n" if post.source_newline == "crlf" else "\n"
+        block = edit_block(post.source_format, post.source_front_matter, changes, newline)
+        body = post.body
+        if "body" in changed:
+            if post.source_newline == "crlf":
+                body = re.sub(r"(?<!\r)\n", "\r\n", body)
+            elif post.source_newline == "lf":
+                body = body.replace("\r\n", "\n")
+        return block, block + body
+
+    def original_source(self) -> SourceText:
+        try:
+            return split_source(self.post.source_front_matter.encode("utf-8"))
+        except ParseError as exc:
+            raise EditError(f"the stored front matter no longer parses: {exc.reason}") from exc
+
+    def changes(self, changed: set[str], source: SourceText, keys: dict[str, str]) -> dict:
+        post = self.post
+        fmt = post.source_format
+        metadata = source.metadata
+        out: dict[str, Any] = {}
+
+        def when(value: dt.datetime | None):
+            if value is None:
+                return DELETE
+            if fmt == "toml":
+                return dj_timezone.localtime(value)
+            return jekyll_date(value) if fmt == "yaml" or fmt == "none" else value.isoformat()
+
+        def put(field_name: str, default_key: str, value) -> None:
+            key = keys.get(field_name, default_key)
+            if value in ("", [], None) and field_name not in keys:
+                return
+            out[key] = DELETE if value in ("", [], None) else value
+
+        if "title" in changed:
+            put("title", "title", post.title)
+        if "slug" in changed:
+            put("slug", "slug", post.slug)
+        if "excerpt" in changed:
+            put("excerpt", "excerpt", post.excerpt)
+        if "canonical_url" in changed:
+            put("canonical_url", "canonical_url", post.canonical_url)
+        if "published_at" in changed:
+            out[keys.get("published_at", "date")] = when(post.published_at)
+        if "modified_at" in changed:
+            default = "lastmod" if fmt == "toml" else "last_modified_at"
+            if post.modified_at is not None or "modified_at" in keys:
+                out[keys.get("modified_at", default)] = when(post.modified_at)
+        if "status" in changed:
+            draft = post.status == Post.Status.DRAFT
+            key = keys.get("status")
+            if key is not None and key.lower() == "published":
+                out[key] = not draft
+            else:
+                out[key or "draft"] = draft
+        if "authors" in changed:
+            names = [link.author.name for link in post.post_authors.all()]
+            key = keys.get("authors", "authors")
+            if key.lower() == "author" and len(names) == 1:
+                put("authors", key, names[0])
+            else:
+                put("authors", key, names)
+        for field_name, manager in (("categories", post.categories), ("tags", post.tags)):
+            if field_name in changed:
+                names = sorted(obj.name for obj in manager.all())
+                key = keys.get(field_name, field_name)
+                original = metadata.get(key)
+                if isinstance(original, str) and names and not any("," in n for n in names):
+                    words = len(names) > 1 and not any(" " in n for n in names)
+                    value = (" " if words and "," not in original else ", ").join(names)
+                    put(field_name, key, value)
+                else:
+                    put(field_name, key, names)
+        if "feature_image" in changed:
+            key = keys.get("feature_image", "image")
+            original = metadata.get(key)
+            if isinstance(original, dict) and post.feature_image:
+                inner = f.find_key(original, f.IMAGE_MAPPING_KEYS) or "src"
+                out[key] = {**f.json_value(original), inner: post.feature_image}
+            else:
+                put("feature_image", key, post.feature_image)
+        meta = post.meta or {}
+        for name in changed:
+            if name.startswith(sync.META_PREFIX):
+                key = name[len(sync.META_PREFIX) :]
+                out[key] = meta[key] if key in meta else DELETE
+        return out
+
+
+def _post_time(path: str, post: Post) -> float | None:
+    """The modification time to give a file whose only date is its modification time."""
+    if post.published_at is None:
+        return None
+    try:
+        _, day, _ = f.file_name_parts(path)
+    except f.SectionPage:
+        return None
+    if day is not None:
+        return None
+    try:
+        metadata = split_source(post.source_front_matter.encode("utf-8")).metadata
+    except ParseError:
+        return None
+    if f.find_key(metadata, f.DATE_KEYS, accept=lambda v: v not in (None, "", True, False)):
+        return None
+    return post.published_at.timestamp()
+
+
+class FolderExport:
+    def __init__(self, root: Path, *, status: str, force: bool, progress: Progress | None):
+        self.root = root
+        self.real_root = Path(os.path.realpath(root))
+        self.status = status
+        self.force = force
+        self.progress = progress
+        self.report = r.ExportReport(root=str(root))
+        self.now = dj_timezone.now()
+
+    def done(self, outcome: r.FileOutcome) -> None:
+        self.report.add(outcome)
+        if self.progress is not None:
+            self.progress(outcome, len(self.report.outcomes), self.total)
+
+    def queryset(self):
+        posts = Post.objects.all()
+        if self.status != "all":
+            posts = posts.filter(status=self.status)
+        return posts
+
+    def run(self) -> r.ExportReport:
+        started = time.monotonic()
+        self.root.mkdir(parents=True, exist_ok=True)
+        posts = self.queryset()
+        self.total = posts.count()
+        last_id = 0
+        while True:
+            chunk = list(
+                posts.filter(pk__gt=last_id)
+                .order_by("pk")
+                .prefetch_related(
+                    Prefetch("post_authors", queryset=PostAuthor.objects.select_related("author")),
+                    "categories",
+                    "tags",
+                )[:BATCH_SIZE]
+            )
+            if not chunk:
+                break
+            last_id = chunk[-1].pk
+            synced = [post for post in chunk if self.export(post)]
+            if synced:
+                with transaction.atomic():
+                    Post.objects.bulk_update(synced, SYNC_FIELDS)
+        self.report.elapsed = time.monotonic() - started
+        return self.report
+
+    def export(self, post: Post) -> bool:
+        """Write one post's file. True when the post's sync fields changed (to be saved)."""
+        state = sync.state_of_row(post)
+        writer = PostWriter(post, state)
+        path = writer.path
+        try:
+            check_relative_path(path)
+            target = self.root / path
+            if not os.path.realpath(target.parent).startswith(str(self.real_root)):
+                raise UnsafePath(f"{path!r} leads outside the folder")
+            block, text = writer.render()
+            encoding = post.source_encoding if post.source_path else "utf-8"
+            data = encode(text, encoding or "utf-8")
+            self.verify(post, writer, data, state)
+        except (UnsafePath, EditError, ValueError) as exc:
+            self.done(r.FileOutcome(path, r.FAILED, str(exc), post_id=post.pk))
+            return False
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            on_disk = target.read_bytes() if target.exists() else None
+        except OSError as exc:
+            self.done(r.FileOutcome(path, r.FAILED, f"cannot read: {exc}", post_id=post.pk))
+            return False
+        mtime = _post_time(path, post) if post.source_path else None
+        if on_disk == data:
+            action = r.UNCHANGED
+        elif (
+            on_disk is not None
+            and not self.force
+            and (not post.source_hash or hashlib.sha256(on_disk).hexdigest() != post.source_hash)
+        ):
+            self.done(
+                r.FileOutcome(
+                    path,
+                    r.CONFLICT,
+                    "the file changed since the last import or export; --force overwrites it",
+                    post_id=post.pk,
+                )
+            )
+            return False
+        else:
+            try:
+                atomic_write(target, data)
+            except OSError as exc:
+                self.done(r.FileOutcome(path, r.FAILED, f"cannot write: {exc}", post_id=post.pk))
+                return False
+            action = r.WRITTEN
+        if mtime is not None:
+            os.utime(target, (mtime, mtime))
+        self.done(r.FileOutcome(path, action, post_id=post.pk))
+        changed = (
+            post.source_path != path
+            or post.source_hash != digest
+            or post.synced_state != state
+            or post.source_front_matter != block
+        )
+        if changed:
+            post.source_path = path
+            post.source_hash = digest
+            post.source_front_matter = block
+            post.source_format = post.source_format or getattr(writer, "format", "yaml")
+            post.source_encoding = post.source_encoding or "utf-8"
+            post.source_newline = post.source_newline or getattr(writer, "newline", "lf")
+            post.synced_state = state
+            post.synced_at = self.now
+        return changed
+
+    def verify(self, post: Post, writer: PostWriter, data: bytes, state: dict) -> None:
+        """Refuse to write a file that would not import back as this post."""
+        if post.source_path and post.synced_state == state and post.source_format:
+            return  # the bytes the post was imported from
+        try:
+            parsed = parse_post(
+                data,
+                writer.path,
+                tz=dj_timezone.get_current_timezone(),
+                mtime=post.published_at.timestamp() if post.published_at else None,
+            )
+        except (ParseError, f.SectionPage) as exc:
+            raise EditError(f"the written file would not import: {exc}") from exc
+        again = Post(
+            title=parsed.title,
+            slug=post.slug,
+            body=parsed.body,
+            excerpt=parsed.excerpt,
+            status=parsed.status,
+            published_at=parsed.published_at,
+            modified_at=parsed.modified_at,
+            feature_image=parsed.feature_image,
+            canonical_url=parsed.canonical_url,
+            meta=parsed.meta,
+        )
+        if post.slug != with_suffix(parsed.slug, path_suffix(writer.path)):
+            again.slug = parsed.slug  # a clash suffix is given again on import; others are not
+        new_state = sync.state(
+            again, authors=parsed.authors, categories=parsed.categories, tags=parsed.tags
+        )
+        differ = sync.changed_fields(state, new_state) - {"body", "meta"}
+        if post.source_path and post.synced_state:
+            # Unchanged fields are the file's own bytes; a naive date in them may have been
+            # read with another --timezone than the site's, so only check what was rewritten.
+            differ &= sync.changed_fields(post.synced_state, state) | {"title"}
+        differ = sorted(differ)
+        if parsed.body != post.body and post.source_newline not in ("crlf", "mixed"):
+            differ.append("body")
+        if differ:
+            raise EditError("the file would not import back the same: " + ", ".join(differ))
+
+
+SYNC_FIELDS = [
+    "source_path",
+    "source_hash",
+    "source_front_matter",
+    "source_format",
+    "source_encoding",
+    "source_newline",
+    "synced_state",
+    "synced_at",
+]
+
+
+def export_folder(
+    root: Path | str,
+    *,
+    status: str = "all",
+    force: bool = False,
+    progress: Progress | None = None,
+) -> r.ExportReport:
+    """Write every post (or those of one `status`: published, draft, all) under `root`.
+
+    Records in each post what was written, so that a later import of the folder finds
+    every file unchanged, and a later export notices files changed by someone else.
+    """
+    if status not in ("all", Post.Status.PUBLISHED, Post.Status.DRAFT):
+        raise ValueError(f"unknown status {status!r}: published, draft or all")
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"{root} is not a folder")
+    with dj_timezone.override(settings.TIME_ZONE):
+        return FolderExport(root, status=status, force=force, progress=progress).run()

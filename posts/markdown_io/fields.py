@@ -1,0 +1,433 @@
+"""Front matter keys -> post fields, following Jekyll's and Hugo's rules. Pure: no ORM.
+
+The README's field-mapping table documents every rule here. Key names match in any case
+(`Title`, `DRAFT`); the first key of each list that holds a usable value wins, and every key
+that no field used goes to `meta`, in its original order.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import math
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.utils.dateparse import parse_date, parse_datetime
+
+from posts.slugs import make_slug
+
+if TYPE_CHECKING:
+    from posts.markdown_io.parsing import SourceText
+
+TITLE_KEYS = ("title",)
+SLUG_KEYS = ("slug",)
+DATE_KEYS = ("date", "publishdate", "pubdate", "published")
+UPDATED_KEYS = ("lastmod", "modified", "updated", "last_modified_at")
+DRAFT_KEYS = ("draft",)
+AUTHOR_KEYS = ("authors", "author")
+EXCERPT_KEYS = ("excerpt", "description", "summary")
+IMAGE_KEYS = ("image", "cover", "feature_image", "featured_image")
+CANONICAL_KEYS = ("canonical_url", "canonical")
+IMAGE_MAPPING_KEYS = ("src", "url")
+DRAFT_FOLDERS = {"_drafts", "drafts"}
+
+# Jekyll's DATE_FILENAME_MATCHER: `2017-2-5-slug` is dated too.
+FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$", re.S)
+ATX_HEADING = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
+
+MAX_LENGTHS = {"title": 500, "feature_image": 2000, "canonical_url": 2000}
+MAX_AUTHOR = 200
+MAX_CATEGORY = 200
+MAX_TAG = 255
+
+
+class FieldError(ValueError):
+    """A front matter value that cannot become a field; `key` names where it was."""
+
+    def __init__(self, reason: str, *, key: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.key = key
+
+
+class SectionPage(Exception):
+    """Hugo's `_index.md`: a list page of a section, not a post."""
+
+
+@dataclass
+class PostData:
+    """Everything a post gets from one file: plain values, no model objects."""
+
+    path: str
+    title: str
+    slug: str
+    body: str
+    status: str  # "draft" or "published"
+    published_at: dt.datetime | None
+    date_source: str  # "front matter", "file name" or "file time"
+    modified_at: dt.datetime | None
+    authors: list[str]
+    categories: list[str]
+    tags: list[str]
+    excerpt: str
+    feature_image: str
+    canonical_url: str
+    meta: dict[str, Any]
+    source: SourceText
+    keys: dict[str, str] = field(default_factory=dict)  # field -> front matter key it came from
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def find_key(metadata: dict, names: tuple[str, ...], *, accept=None) -> str | None:
+    """The first key (any case, in the order of `names`) holding a value `accept` likes."""
+    lowered: dict[str, list[str]] = {}
+    for key in metadata:
+        if isinstance(key, str):
+            lowered.setdefault(key.lower(), []).append(key)
+    for name in names:
+        for key in lowered.get(name, ()):
+            value = metadata[key]
+            if accept is None or accept(value):
+                return key
+    return None
+
+
+def _present(value) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def scalar_text(value) -> str:
+    """A scalar as the text a reader would expect: dates ISO, `2013` as 2013."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def titleize(name: str) -> str:
+    """Jekyll's titleize_slug: `i-dont-like-zeroes` -> `I Dont Like Zeroes`."""
+    return " ".join(word.capitalize() for word in name.split("-") if word) or name
+
+
+def to_datetime(value, tz: dt.tzinfo) -> dt.datetime:
+    """Any date a real folder holds -> an aware datetime; naive values are in `tz`.
+
+    A date without time is midnight in `tz`, so the post keeps its calendar day there.
+    """
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        parsed = None
+        try:
+            parsed = parse_datetime(text)
+            if parsed is None:
+                day = parse_date(text)
+                if day is not None:
+                    parsed = dt.datetime(day.year, day.month, day.day)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            try:
+                parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            try:  # RFC 2822, as feeds write it: "Tue, 10 Jun 2003 04:00:00 GMT"
+                parsed = email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                parsed = None
+        if parsed is None:
+            raise ValueError(f"cannot read {value!r} as a date")
+    else:
+        raise ValueError(f"cannot read {value!r} ({type(value).__name__}) as a date")
+    if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def json_value(value):
+    """A front matter value as JSON can hold it (dates as ISO 8601 text), order kept."""
+    if isinstance(value, dict):
+        return {scalar_text(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_value(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def name_list(value, *, split_words: bool) -> list[str]:
+    """Categories, tags: a list, a single value, `a, b` or (Jekyll's plural keys) `a b c`."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        if "," in value:
+            items = value.split(",")
+        elif split_words:
+            items = value.split()
+        else:
+            items = [value]
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if isinstance(item, (list, tuple)):
+                items.extend(item)
+            else:
+                items.append(item)
+    elif isinstance(value, dict):
+        raise ValueError("is a mapping, not a name or a list of names")
+    else:
+        items = [value]
+    names: dict[str, str] = {}
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, dict):
+            raise ValueError("holds a mapping where a name was expected")
+        text = scalar_text(item).strip()
+        if text:
+            names.setdefault(text.casefold(), text)
+    return list(names.values())
+
+
+def author_names(value) -> list[str]:
+    """`author`/`authors`: a name, a list of names, or mappings holding a name."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    names: dict[str, str] = {}
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, dict):
+            key = find_key(item, ("name", "display_name", "title", "username"))
+            if key is None:
+                raise ValueError("holds a mapping without a name")
+            item = item[key]
+        text = scalar_text(item).strip()
+        if text:
+            names.setdefault(text.casefold(), text)
+    return list(names.values())
+
+
+def _truthy(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "yes", "on"}:
+        return True
+    if isinstance(value, str) and value.strip().lower() in {"false", "no", "off"}:
+        return False
+    return None
+
+
+# --- the mapping ----------------------------------------------------------------------------
+
+
+def file_name_parts(path: str) -> tuple[str, dt.date | None, bool]:
+    """(name for slug and title, date from the name, is a bundle) of a relative path."""
+    directory, filename = posixpath.split(path)
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    if stem == "_index":
+        raise SectionPage(path)
+    bundle = stem == "index" and bool(directory)
+    name = posixpath.basename(directory) if bundle else stem
+    match = FILENAME_DATE.match(name)
+    day = None
+    if match:
+        year, month, date_of_month, rest = match.groups()
+        try:
+            day = dt.date(int(year), int(month), int(date_of_month))
+        except ValueError:
+            day = None
+        if day is not None:
+            name = rest
+    return name, day, bundle
+
+
+def map_fields(
+    source: SourceText,
+    path: str,
+    *,
+    tz: dt.tzinfo,
+    default_author: str | None = None,
+    mtime: float | None = None,
+) -> PostData:
+    """Apply the Jekyll/Hugo rules to a split file. Raises FieldError or SectionPage."""
+    metadata = source.metadata
+    used: dict[str, str] = {}
+    name, name_date, _bundle = file_name_parts(path)
+
+    def take(field_name: str, keys: tuple[str, ...], accept=_present) -> Any:
+        key = find_key(metadata, keys, accept=accept)
+        if key is None:
+            return None
+        used[field_name] = key
+        return metadata[key]
+
+    # title: the key; no front matter -> first `# heading`; else the name, titleised (Jekyll)
+    title_value = take("title", TITLE_KEYS)
+    if title_value is not None:
+        title = scalar_text(title_value).strip()
+    else:
+        heading = ATX_HEADING.search(source.body) if source.format == "none" else None
+        title = heading.group(1).strip() if heading else titleize(name)
+    if isinstance(title_value, (dict, list)):
+        raise FieldError("title is a list or mapping, not text", key=used["title"])
+
+    slug_value = take("slug", SLUG_KEYS)
+    slug = make_slug(scalar_text(slug_value) if slug_value is not None else name, fallback="post")
+
+    # date: the first date key; `published` only when it is not a bool
+    date_key = find_key(
+        metadata,
+        DATE_KEYS,
+        accept=lambda v: _present(v) and not isinstance(v, bool) and _truthy(v) is None,
+    )
+    if date_key is not None:
+        used["published_at"] = date_key
+        try:
+            published_at = to_datetime(metadata[date_key], tz)
+        except ValueError as exc:
+            raise FieldError(f"{date_key}: {exc}", key=date_key) from None
+        date_source = "front matter"
+    elif name_date is not None:
+        published_at = to_datetime(name_date, tz)
+        date_source = "file name"
+    elif mtime is not None:
+        # Hugo's :fileModTime: an undated file is dated by its modification time.
+        published_at = dt.datetime.fromtimestamp(int(mtime), tz=dt.UTC)
+        date_source = "file time"
+    else:
+        published_at, date_source = None, "none"
+
+    modified_value = take("modified_at", UPDATED_KEYS)
+    modified_at = None
+    if modified_value is not None:
+        try:
+            modified_at = to_datetime(modified_value, tz)
+        except ValueError as exc:
+            raise FieldError(f"{used['modified_at']}: {exc}", key=used["modified_at"]) from None
+
+    # status: `draft: true` or `published: false` or a drafts folder; explicit keys win
+    explicit = None
+    draft_key = find_key(metadata, DRAFT_KEYS, accept=lambda v: _truthy(v) is not None)
+    if draft_key is not None:
+        used["status"] = draft_key
+        explicit = "draft" if _truthy(metadata[draft_key]) else "published"
+    else:
+        published_key = find_key(metadata, ("published",), accept=lambda v: _truthy(v) is not None)
+        if published_key is not None:
+            used["status"] = published_key
+            explicit = "published" if _truthy(metadata[published_key]) else "draft"
+    in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
+    status = explicit or ("draft" if in_drafts_folder else "published")
+
+    author_value = take("authors", AUTHOR_KEYS)
+    try:
+        authors = author_names(author_value) if author_value is not None else []
+    except ValueError as exc:
+        raise FieldError(f"{used['authors']} {exc}", key=used["authors"]) from None
+    if not authors and default_author:
+        authors = [default_author]
+
+    categories = _names(metadata, used, "categories", "category", "categories", MAX_CATEGORY)
+    tags = _names(metadata, used, "tags", "tag", "tags", MAX_TAG)
+
+    excerpt_value = take("excerpt", EXCERPT_KEYS)
+    excerpt = scalar_text(excerpt_value) if excerpt_value is not None else ""
+
+    image_value = take("feature_image", IMAGE_KEYS)
+    feature_image = ""
+    if isinstance(image_value, dict):
+        inner = find_key(image_value, IMAGE_MAPPING_KEYS, accept=_present)
+        if inner is None:
+            used.pop("feature_image")  # a mapping without an address stays in meta
+        else:
+            feature_image = scalar_text(image_value[inner])
+    elif image_value is not None:
+        feature_image = scalar_text(image_value)
+
+    canonical_value = take("canonical_url", CANONICAL_KEYS)
+    canonical_url = scalar_text(canonical_value) if canonical_value is not None else ""
+
+    for field_name, value in (
+        ("title", title),
+        ("feature_image", feature_image),
+        ("canonical_url", canonical_url),
+    ):
+        if len(value) > MAX_LENGTHS[field_name]:
+            raise FieldError(
+                f"{field_name} is {len(value):,} characters, over {MAX_LENGTHS[field_name]:,}",
+                key=used.get(field_name),
+            )
+    for author in authors:
+        if len(author) > MAX_AUTHOR:
+            raise FieldError(f"author name over {MAX_AUTHOR} characters", key=used.get("authors"))
+
+    consumed = set(used.values())
+    meta = {
+        (k if isinstance(k, str) else scalar_text(k)): json_value(v)
+        for k, v in metadata.items()
+        if k not in consumed
+    }
+    return PostData(
+        path=path,
+        title=title,
+        slug=slug,
+        body=source.body,
+        status=status,
+        published_at=published_at,
+        date_source=date_source,
+        modified_at=modified_at,
+        authors=authors,
+        categories=categories,
+        tags=tags,
+        excerpt=excerpt,
+        feature_image=feature_image,
+        canonical_url=canonical_url,
+        meta=meta,
+        source=source,
+        keys=used,
+    )
+
+
+def _names(metadata, used, field_name, singular, plural, max_length) -> list[str]:
+    """Jekyll's pluralized_array_from_hash: the singular key wins; plural strings split."""
+    key = find_key(metadata, (singular,), accept=lambda v: v is not None)
+    split_words = False
+    if key is None:
+        key = find_key(metadata, (plural,))
+        split_words = True
+    if key is None:
+        return []
+    used[field_name] = key
+    try:
+        names = name_list(metadata[key], split_words=split_words)
+    except ValueError as exc:
+        raise FieldError(f"{key} {exc}", key=key) from None
+    for name in names:
+        if len(name) > max_length:
+            raise FieldError(f"{key}: a name over {max_length} characters", key=key)
+    return names
+
+
+def timezone_named(name: str | dt.tzinfo | None, default: str) -> dt.tzinfo:
+    """`--timezone Europe/Paris` -> a tzinfo; None -> the site's TIME_ZONE."""
+    if isinstance(name, dt.tzinfo):
+        return name
+    return ZoneInfo(name or default)

@@ -1,0 +1,194 @@
+"""Change some keys of a front matter block and leave every other byte as it was.
+
+YAML goes through ruamel.yaml's round-trip loader for the position of each top-level key,
+and only the lines of the keys that changed are replaced (with ruamel's dump of the new
+value, in the quoting and flow style the old value had). Comments, quoting and order of the
+other keys stay untouched. TOML goes through tomlkit, which keeps a document's formatting.
+JSON has no comments or styles to keep: it is dumped again with the same indentation.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import tomlkit
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from posts.markdown_io.parsing import JSONHandler, TOMLHandler, YAMLHandler
+
+DELETE = object()  # the value of a key to remove
+
+
+class EditError(ValueError):
+    pass
+
+
+def _yaml_loader() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = True
+    return yaml
+
+
+def _yaml_dumper() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.width = 1_000_000  # never fold a long title
+    yaml.allow_unicode = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _styled(new: Any, old: Any) -> Any:
+    """`new` dressed in the style of `old`: same quotes for text, flow lists stay flow."""
+    if isinstance(new, str):
+        if isinstance(old, DoubleQuotedScalarString):
+            return DoubleQuotedScalarString(new)
+        if isinstance(old, SingleQuotedScalarString):
+            return SingleQuotedScalarString(new)
+        return new
+    if isinstance(new, list):
+        seq = CommentedSeq(_plain(v) for v in new)
+        if isinstance(old, CommentedSeq) and old.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(new, dict):
+        return CommentedMap((k, _plain(v)) for k, v in new.items())
+    return new
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return CommentedMap((k, _plain(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_plain(v) for v in value)
+    return value
+
+
+def dump_yaml_mapping(items: list[tuple[str, Any]], *, old: dict | None = None) -> str:
+    """Top-level `key: value` lines for `items`, styled like the same keys of `old`."""
+    mapping = CommentedMap()
+    for key, value in items:
+        mapping[key] = _styled(value, (old or {}).get(key))
+    buffer = io.StringIO()
+    _yaml_dumper().dump(mapping, buffer)
+    return buffer.getvalue()
+
+
+def _split_block(handler, block: str) -> tuple[str, str, str]:
+    match = handler.FM_BOUNDARY.match(block)
+    if match is None:
+        raise EditError("the stored front matter block is not a block")
+    start, end = match.span("inner")
+    return block[:start], block[start:end], block[end:]
+
+
+def edit_yaml(block: str, changes: dict[str, Any]) -> str:
+    """`block` (`---` ... `---`) with `changes` applied: key -> value, or DELETE."""
+    newline = "\r\n" if "\r\n" in block else "\n"
+    opening, inner, closing = _split_block(YAMLHandler, block)
+    inner_lf = inner.replace("\r\n", "\n")
+    try:
+        doc = _yaml_loader().load(inner_lf) if inner_lf.strip() else CommentedMap()
+    except Exception as exc:  # ruamel raises many unrelated error types
+        raise EditError(f"ruamel.yaml cannot read the front matter: {exc}") from exc
+    if doc is None:
+        doc = CommentedMap()
+    lines = inner_lf.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    starts = sorted((doc.lc.key(key)[0], key) for key in doc if key in changes)
+    all_starts = sorted(doc.lc.key(key)[0] for key in doc)
+    replacements: dict[int, tuple[int, str]] = {}
+    for line_no, key in starts:
+        following = [n for n in all_starts if n > line_no]
+        end = following[0] if following else len(lines)
+        # Comments and blank lines at column 0 after a value belong to what follows.
+        while end - 1 > line_no and (not lines[end - 1].strip() or lines[end - 1][0] == "#"):
+            end -= 1
+        value = changes[key]
+        text = "" if value is DELETE else dump_yaml_mapping([(key, value)], old=doc)
+        replacements[line_no] = (end, text)
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if index in replacements:
+            end, text = replacements[index]
+            out.append(text)
+            index = end
+        else:
+            out.append(lines[index])
+            index += 1
+    added = [(k, v) for k, v in changes.items() if k not in doc and v is not DELETE]
+    if added:
+        out.append(dump_yaml_mapping(added))
+    new_inner = "".join(out)
+    if newline != "\n":
+        new_inner = new_inner.replace("\n", newline)
+    return opening + new_inner + closing
+
+
+def _toml_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        table = tomlkit.inline_table()
+        for k, v in value.items():
+            if v is not None:
+                table[k] = _toml_value(v)
+        return table
+    if isinstance(value, list):
+        return [_toml_value(v) for v in value if v is not None]
+    return value
+
+
+def edit_toml(block: str, changes: dict[str, Any]) -> str:
+    newline = "\r\n" if "\r\n" in block else "\n"
+    opening, inner, closing = _split_block(TOMLHandler, block)
+    doc = tomlkit.parse(inner.replace("\r\n", "\n"))
+    for key, value in changes.items():
+        if value is DELETE or value is None:
+            if key in doc:
+                del doc[key]
+        else:
+            doc[key] = _toml_value(value)
+    new_inner = tomlkit.dumps(doc)
+    if new_inner and not new_inner.endswith("\n"):
+        new_inner += "\n"
+    if newline != "\n":
+        new_inner = new_inner.replace("\n", newline)
+    return opening + new_inner + closing
+
+
+def edit_json(block: str, changes: dict[str, Any]) -> str:
+    newline = "\r\n" if "\r\n" in block else "\n"
+    _, inner, closing = _split_block(JSONHandler, block)
+    data = json.loads(inner)
+    for key, value in changes.items():
+        if value is DELETE:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    indent = re.search(r"\n([ \t]+)\S", inner)
+    text = json.dumps(data, ensure_ascii=False, indent=indent.group(1) if indent else 2)
+    return text.replace("\n", newline) + closing
+
+
+def new_yaml_block(items: list[tuple[str, Any]], newline: str = "\n") -> str:
+    text = "---\n" + (dump_yaml_mapping(items) if items else "") + "---\n"
+    return text.replace("\n", newline)
+
+
+def edit_block(fmt: str, block: str, changes: dict[str, Any], newline: str = "\n") -> str:
+    """Apply `changes` to a stored block of format `fmt` ("none" makes a new YAML block)."""
+    if not changes:
+        return block
+    if fmt == "yaml":
+        return edit_yaml(block, changes)
+    if fmt == "toml":
+        return edit_toml(block, changes)
+    if fmt == "json":
+        return edit_json(block, changes)
+    return new_yaml_block([(k, v) for k, v in changes.items() if v is not DELETE], newline)

@@ -1,0 +1,763 @@
+"""Import a folder of markdown files into posts, in batches, idempotently.
+
+Identity is the file's path relative to the folder (`Post.source_path`). For each file:
+
+- its bytes hash like the last import or export -> *unchanged*, without parsing or rendering;
+- it is new -> *created*, unless it is a *duplicate* (same title, date and authors as a post
+  from another path of the folder, e.g. a copy under `archived/`), or a *moved* post (a post
+  whose file is gone had the same file name, title and date);
+- it changed -> *updated*, unless the post was also edited in the admin since: a *conflict*,
+  left alone unless `overwrite`;
+- it cannot be read -> *failed*, with the line and reason; the other files still import.
+
+Files are streamed in batches: each batch is one transaction with a fixed number of queries
+(taxonomy looked up in memory, rows written with bulk_create/bulk_update), so one bad file
+never leaves a half-written post and memory stays flat whatever the size of the folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import posixpath
+import time
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, reset_queries, transaction
+from django.db.models import Prefetch
+from django.utils import timezone as dj_timezone
+
+from posts.markdown_io import report as r
+from posts.markdown_io import sync
+from posts.markdown_io.fields import PostData, SectionPage, timezone_named
+from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
+from posts.models import Author, Category, Post, PostAuthor, Tag, TaggedPost
+from posts.slugs import make_slug
+
+DEFAULT_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+BATCH_SIZE = 500
+SLUG_MAX = 255
+
+Progress = Callable[[r.FileOutcome, int, int], None]
+
+
+@dataclass
+class Known:
+    """What the database knows about one path of the folder."""
+
+    post_id: int
+    hash: str | None  # None forces a re-read (a duplicate promoted to be the source)
+    duplicate: bool = False  # the path is a recorded duplicate of post_id
+    moved_from: str | None = None
+
+
+@dataclass
+class Item:
+    """A file of the current batch that needs the database."""
+
+    path: str
+    hash: str
+    data: PostData
+    known: Known | None
+    post: Post | None = None
+    moved_from: str | None = None
+    duplicate_of: tuple[int | None, str] | None = None  # (post id, path); id None until saved
+    canonical: Item | None = None
+
+
+def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
+    """(relative path, absolute path) of every markdown file, in a stable sorted order.
+
+    Hidden files and folders are left out; symbolic links are not followed, so nothing
+    outside `root` is ever read.
+    """
+    suffixes = tuple(ext.lower() for ext in extensions)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(suffixes):
+                continue
+            absolute = os.path.join(dirpath, name)
+            if os.path.islink(absolute):  # may point anywhere: not part of the folder
+                continue
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            yield rel.replace(os.sep, "/"), absolute
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Taxonomy:
+    """Authors, categories and tags by case-folded name, loaded once, created in bulk."""
+
+    def __init__(self, model, fallback: str):
+        self.model = model
+        self.fallback = fallback
+        self.by_key = {}
+        self.slugs = set()
+        for obj in model.objects.only("id", "name", "slug"):
+            self.by_key.setdefault(obj.name.casefold(), obj)
+            self.slugs.add(obj.slug)
+
+    def resolve(self, names: set[str]) -> dict:
+        """casefolded name -> object for `names`, creating the missing ones (one query)."""
+        missing = {}
+        for name in names:
+            key = name.casefold()
+            if key not in self.by_key and key not in missing:
+                missing[key] = name
+        created = []
+        slugs = set()
+        max_length = self.model._meta.get_field("slug").max_length
+        for _key, name in sorted(missing.items()):
+            base = make_slug(name, max_length=max_length, fallback=self.fallback)
+            slug, counter = base, 2
+            while slug in self.slugs or slug in slugs:
+                suffix = f"-{counter}"
+                slug, counter = base[: max_length - len(suffix)] + suffix, counter + 1
+            slugs.add(slug)
+            created.append(self.model(name=name, slug=slug))
+        if created:
+            self.model.objects.bulk_create(created)
+            if created[0].pk is None:  # a database that cannot return ids from bulk inserts
+                by_slug = self.model.objects.in_bulk([o.slug for o in created], field_name="slug")
+                created = [by_slug[o.slug] for o in created]
+        new = {obj.name.casefold(): obj for obj in created}
+        return new
+
+    def commit(self, new: dict) -> None:
+        for key, obj in new.items():
+            self.by_key[key] = obj
+            self.slugs.add(obj.slug)
+
+    def get(self, name: str, new: dict):
+        key = name.casefold()
+        return self.by_key.get(key) or new[key]
+
+
+class FolderImport:
+    """One run of `import_folder`; see its docstring."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        dry_run: bool,
+        tz: dt.tzinfo,
+        default_author: str | None,
+        overwrite: bool,
+        prune: bool,
+        keep_duplicates: bool,
+        progress: Progress | None,
+        extensions: Iterable[str],
+        max_bytes: int,
+        batch_size: int,
+    ):
+        self.root = root
+        self.tz = tz
+        self.default_author = default_author
+        self.overwrite = overwrite
+        self.prune = prune
+        self.keep_duplicates = keep_duplicates
+        self.progress = progress
+        self.extensions = tuple(extensions)
+        self.max_bytes = max_bytes
+        self.batch_size = batch_size
+        self.report = r.ImportReport(root=str(root), dry_run=dry_run)
+        self.now = dj_timezone.now()
+        # Duplicate keys of the posts written in this run -> (post id, path).
+        self.run_keys: dict[tuple, tuple[int, str]] = {}
+        self.pending_clashes: list[r.SlugClash] = []
+        self.total = 0
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def load_index(self, paths: set[str]) -> None:
+        """Map every path the database knows to its post; find posts whose file is gone."""
+        self.index: dict[str, Known] = {}
+        self.gone: dict[str, int] = {}  # source path -> post id, for files no longer there
+        duplicates_of: dict[int, dict[str, str]] = {}
+        rows = Post.objects.filter(source_path__isnull=False).values_list(
+            "id", "source_path", "source_hash", "duplicate_sources"
+        )
+        for post_id, path, digest, duplicates in rows.iterator(chunk_size=2000):
+            self.index[path] = Known(post_id, digest)
+            if path not in paths:
+                self.gone[path] = post_id
+            if duplicates:
+                duplicates_of[post_id] = duplicates
+                for dup_path, dup_hash in duplicates.items():
+                    self.index.setdefault(dup_path, Known(post_id, dup_hash, duplicate=True))
+        self.stale_duplicates: dict[int, set[str]] = {}
+        for post_id, duplicates in duplicates_of.items():
+            stale = {p for p in duplicates if p not in paths}
+            if stale:
+                self.stale_duplicates[post_id] = stale
+        # A post whose file is gone but one of its duplicates is still there moves to it.
+        for path, post_id in list(self.gone.items()):
+            present = sorted(p for p in duplicates_of.get(post_id, ()) if p in paths)
+            if present:
+                self.index[present[0]] = Known(post_id, None, moved_from=path)
+                del self.gone[path]
+        self.gone_by_name: dict[str, list[str]] = {}
+        for path in self.gone:
+            self.gone_by_name.setdefault(posixpath.basename(path), []).append(path)
+        self.paths = paths
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def run(self) -> r.ImportReport:
+        started = time.monotonic()
+        files = list(walk(self.root, self.extensions))
+        self.total = len(files)
+        # A dry run is one transaction rolled back at the end; a real run commits each batch.
+        with transaction.atomic() if self.report.dry_run else nullcontext():
+            self.load_index({rel for rel, _ in files})
+            self.authors = _Taxonomy(Author, "author")
+            self.categories = _Taxonomy(Category, "category")
+            self.tags = _Taxonomy(Tag, "tag")
+            batch: list[Item] = []
+            for rel, absolute in files:
+                item = self.read(rel, absolute)
+                if item is not None:
+                    batch.append(item)
+                if len(batch) >= self.batch_size:
+                    self.write_batch(batch)
+                    batch = []
+            if batch:
+                self.write_batch(batch)
+            self.finish()
+            if self.report.dry_run:
+                transaction.set_rollback(True)
+        self.report.elapsed = time.monotonic() - started
+        return self.report
+
+    def done(self, outcome: r.FileOutcome) -> None:
+        self.report.add(outcome)
+        if self.progress is not None:
+            self.progress(outcome, len(self.report.outcomes), self.total)
+
+    def read(self, rel: str, absolute: str) -> Item | None:
+        """Hash a file and parse it if the database does not have these bytes already."""
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            self.done(r.FileOutcome(rel, r.FAILED, "the file name is not valid UTF-8"))
+            return None
+        try:
+            stat = os.stat(absolute)
+            if stat.st_size > self.max_bytes:
+                self.done(
+                    r.FileOutcome(
+                        rel,
+                        r.FAILED,
+                        f"file is {stat.st_size:,} bytes, over the limit of {self.max_bytes:,}",
+                    )
+                )
+                return None
+            with open(absolute, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            self.done(r.FileOutcome(rel, r.FAILED, f"cannot read: {exc.strerror or exc}"))
+            return None
+        digest = file_hash(data)
+        known = self.index.get(rel)
+        if known is not None and known.hash == digest:
+            detail = "duplicate, already recorded" if known.duplicate else ""
+            self.done(r.FileOutcome(rel, r.UNCHANGED, detail, post_id=known.post_id))
+            return None
+        try:
+            parsed = parse_post(
+                data,
+                rel,
+                tz=self.tz,
+                default_author=self.default_author,
+                mtime=stat.st_mtime,
+                max_bytes=self.max_bytes,
+            )
+        except SectionPage:
+            self.done(r.FileOutcome(rel, r.SKIPPED, "section page (_index), not a post"))
+            return None
+        except ParseError as exc:
+            self.done(r.FileOutcome(rel, r.FAILED, exc.reason, line=exc.line))
+            return None
+        return Item(path=rel, hash=digest, data=parsed, known=known)
+
+    def write_batch(self, items: list[Item]) -> None:
+        """Write a batch in one transaction; if the database refuses it, retry file by file."""
+        try:
+            with transaction.atomic():
+                outcomes, commit = self.apply(items)
+        except DatabaseError as exc:
+            self.pending_clashes.clear()
+            if len(items) == 1:
+                self.done(r.FileOutcome(items[0].path, r.FAILED, f"database refused it: {exc}"))
+                return
+            for item in items:
+                item.post = item.moved_from = item.duplicate_of = item.canonical = None
+                try:
+                    with transaction.atomic():
+                        outcomes, commit = self.apply([item])
+                except DatabaseError as exc:
+                    self.pending_clashes.clear()
+                    self.done(r.FileOutcome(item.path, r.FAILED, f"database refused it: {exc}"))
+                    continue
+                commit()
+                for outcome in outcomes:
+                    self.done(outcome)
+            return
+        commit()
+        for outcome in outcomes:
+            self.done(outcome)
+        reset_queries()  # with DEBUG on, Django would keep every query's SQL in memory
+
+    # --- one batch --------------------------------------------------------------------------
+
+    def apply(self, items: list[Item]):
+        """Decide what each item is and write it. Returns (outcomes, commit-callback).
+
+        Nothing in `self` changes until the callback runs, so a batch that the database
+        refuses can be retried.
+        """
+        outcomes: dict[str, r.FileOutcome] = {}
+        existing_ids = set()
+        for item in items:
+            if item.known is not None and not item.known.duplicate:
+                existing_ids.add(item.known.post_id)
+            else:
+                for old_path in self.gone_by_name.get(posixpath.basename(item.path), ()):
+                    if old_path in self.gone:
+                        existing_ids.add(self.gone[old_path])
+        posts = self.fetch_posts(existing_ids)
+
+        # Moves: a new path whose file name, title and date match a post whose file is gone.
+        claimed: set[str] = set()
+        for item in items:
+            if item.known is not None and not item.known.duplicate:
+                item.post = posts.get(item.known.post_id)
+                item.moved_from = item.known.moved_from
+                continue
+            for old_path in self.gone_by_name.get(posixpath.basename(item.path), ()):
+                post = posts.get(self.gone.get(old_path))
+                if (
+                    old_path not in claimed
+                    and post is not None
+                    and post.title == item.data.title
+                    and post.published_at == item.data.published_at
+                ):
+                    item.post, item.moved_from = post, old_path
+                    claimed.add(old_path)
+                    break
+
+        # Duplicates: same title, date and authors as a post from another path.
+        new_keys: dict[tuple, tuple[int | None, str, Item | None]] = {}
+        if not self.keep_duplicates:
+            db_keys = self.fetch_keys({i.data.title for i in items if i.post is None})
+            for item in items:
+                key = duplicate_key(item.data)
+                if key is None:
+                    continue
+                if item.post is not None:
+                    new_keys.setdefault(key, (item.post.pk, item.path, item))
+                    continue
+                found = new_keys.get(key) or self.run_keys.get(key) or db_keys.get(key)
+                if found is not None and found[1] != item.path and found[1] in self.paths:
+                    item.duplicate_of = (found[0], found[1])
+                    item.canonical = found[2] if len(found) > 2 else None
+                    continue
+                new_keys[key] = (None, item.path, item)
+
+        # Conflicts: the file changed and so did the row since the last import or export.
+        to_write: list[Item] = []
+        for item in items:
+            if item.duplicate_of is not None:
+                continue
+            if item.post is not None:
+                pure_move = item.moved_from is not None and item.hash == item.post.source_hash
+                edited = sync.state_of_row(item.post) != item.post.synced_state
+                if edited and not pure_move and not self.overwrite:
+                    outcomes[item.path] = r.FileOutcome(
+                        item.path,
+                        r.CONFLICT,
+                        "changed on disk and in the admin since the last import; "
+                        "--overwrite takes the file",
+                        post_id=item.post.pk,
+                    )
+                    continue
+            to_write.append(item)
+
+        writes = self.write(to_write, outcomes)
+        dup_commit = self.record_duplicates(items, outcomes)
+
+        def commit():
+            writes()
+            dup_commit()
+            for key, (_post_id, path, item) in new_keys.items():
+                if item is not None and item.path in outcomes:
+                    if outcomes[item.path].action in (r.CREATED, r.UPDATED, r.MOVED):
+                        self.run_keys[key] = (item.post.pk, path)
+            for item in items:
+                if item.moved_from is not None and item.moved_from in self.gone:
+                    del self.gone[item.moved_from]
+
+        return [outcomes[item.path] for item in items], commit
+
+    def fetch_posts(self, ids: set[int]) -> dict[int, Post]:
+        if not ids:
+            return {}
+        return (
+            Post.objects.filter(pk__in=ids)
+            .prefetch_related(
+                Prefetch("post_authors", queryset=PostAuthor.objects.select_related("author")),
+                "categories",
+                "tags",
+            )
+            .in_bulk()
+        )
+
+    def fetch_keys(self, titles: set[str]) -> dict[tuple, tuple[int, str]]:
+        """Duplicate keys of the posts in the database with one of these titles (2 queries)."""
+        if not titles:
+            return {}
+        rows = list(
+            Post.objects.filter(title__in=titles, source_path__isnull=False).values_list(
+                "id", "title", "published_at", "source_path"
+            )
+        )
+        authors: dict[int, list[str]] = {}
+        for post_id, name in (
+            PostAuthor.objects.filter(post_id__in=[row[0] for row in rows])
+            .order_by("post_id", "position", "id")
+            .values_list("post_id", "author__name")
+        ):
+            authors.setdefault(post_id, []).append(name)
+        keys = {}
+        for post_id, title, published_at, path in sorted(rows, key=lambda row: row[3]):
+            key = (title, published_at, tuple(a.casefold() for a in authors.get(post_id, ())))
+            keys.setdefault(key, (post_id, path))
+        return keys
+
+    def write(self, items: list[Item], outcomes: dict[str, r.FileOutcome]):
+        """Create and update the posts of `items` with their relations. Returns a commit."""
+        authors_new = self.authors.resolve({n for i in items for n in i.data.authors})
+        categories_new = self.categories.resolve({n for i in items for n in i.data.categories})
+        tags_new = self.tags.resolve({n for i in items for n in i.data.tags})
+        slugs_for = self.allocate_slugs(items)
+
+        created: list[Post] = []
+        updated: list[Post] = []
+        relations: list[tuple[Post, list, list, list]] = []
+        for item in items:
+            data = item.data
+            post = item.post
+            is_new = post is None
+            pure_move = (
+                item.moved_from is not None and post is not None and item.hash == post.source_hash
+            )
+            if pure_move:
+                post.source_path = item.path
+                post.duplicate_sources = {
+                    p: h for p, h in post.duplicate_sources.items() if p != item.path
+                }
+                post.synced_at = self.now
+                updated.append(post)
+                outcomes[item.path] = r.FileOutcome(
+                    item.path, r.MOVED, f"from {item.moved_from}", post_id=post.pk
+                )
+                continue
+            if is_new:
+                post = Post(created_at=self.now)
+                item.post = post
+            author_objs = [self.authors.get(n, authors_new) for n in data.authors]
+            category_objs = [self.categories.get(n, categories_new) for n in data.categories]
+            tag_objs = [self.tags.get(n, tags_new) for n in data.tags]
+            fill(post, data, slug=slugs_for[item.path], file_hash=item.hash, now=self.now)
+            if item.moved_from is not None or (item.known and item.known.duplicate):
+                post.duplicate_sources = {
+                    p: h for p, h in (post.duplicate_sources or {}).items() if p != item.path
+                }
+            post.synced_state = sync.state(
+                post,
+                authors=[a.name for a in author_objs],
+                categories=[c.name for c in category_objs],
+                tags=[t.name for t in tag_objs],
+            )
+            relations.append((post, author_objs, category_objs, tag_objs))
+            if is_new:
+                created.append(post)
+                outcomes[item.path] = r.FileOutcome(item.path, r.CREATED)
+            else:
+                updated.append(post)
+                if item.moved_from is not None:
+                    outcomes[item.path] = r.FileOutcome(
+                        item.path, r.MOVED, f"from {item.moved_from}", post_id=post.pk
+                    )
+                else:
+                    outcomes[item.path] = r.FileOutcome(item.path, r.UPDATED, post_id=post.pk)
+
+        if created:
+            Post.objects.bulk_create(created)
+            if created[0].pk is None:
+                by_path = Post.objects.in_bulk([p.source_path for p in created], "source_path")
+                for post in created:
+                    post.pk = by_path[post.source_path].pk
+            for item in items:
+                if item.path in outcomes and outcomes[item.path].action == r.CREATED:
+                    outcomes[item.path].post_id = item.post.pk
+        if updated:
+            Post.objects.bulk_update(updated, UPDATE_FIELDS)
+        if relations:
+            updated_ids = {post.pk for post in updated}
+            ids = [post.pk for post, *_ in relations if post.pk in updated_ids]
+            if ids:
+                PostAuthor.objects.filter(post_id__in=ids).delete()
+                Post.categories.through.objects.filter(post_id__in=ids).delete()
+                TaggedPost.objects.filter(content_object_id__in=ids).delete()
+            PostAuthor.objects.bulk_create(
+                PostAuthor(post=post, author=author, position=position)
+                for post, authors, _, _ in relations
+                for position, author in enumerate(authors)
+            )
+            Post.categories.through.objects.bulk_create(
+                Post.categories.through(post_id=post.pk, category_id=category.pk)
+                for post, _, categories, _ in relations
+                for category in categories
+            )
+            TaggedPost.objects.bulk_create(
+                TaggedPost(content_object_id=post.pk, tag_id=tag.pk)
+                for post, _, _, tags in relations
+                for tag in tags
+            )
+
+        def commit():
+            self.authors.commit(authors_new)
+            self.categories.commit(categories_new)
+            self.tags.commit(tags_new)
+
+        return commit
+
+    def allocate_slugs(self, items: list[Item]) -> dict[str, str]:
+        """A distinct slug per post; a clash gets a suffix made from its path (stable)."""
+        wanted = {}
+        for item in items:
+            if item.post is not None and item.hash == item.post.source_hash:
+                wanted[item.path] = item.post.slug  # a pure move keeps its slug
+                continue
+            wanted[item.path] = item.data.slug
+        candidates = set(wanted.values()) | {
+            with_suffix(slug, path_suffix(path)) for path, slug in wanted.items()
+        }
+        taken, owner_ids = {}, {}
+        for slug, path, post_id in Post.objects.filter(slug__in=candidates).values_list(
+            "slug", "source_path", "id"
+        ):
+            taken[slug], owner_ids[slug] = path, post_id
+        result = {}
+        for item in items:
+            base = wanted[item.path]
+            own_id = item.post.pk if item.post is not None else None
+            current = item.post.slug if item.post is not None else None
+            suffixed = with_suffix(base, path_suffix(item.path))
+            if current in (base, suffixed):
+                result[item.path] = current
+                taken[current] = item.path
+                owner_ids[current] = own_id
+                continue
+
+            def free(slug, own_id=own_id):
+                return slug not in taken or (own_id is not None and owner_ids.get(slug) == own_id)
+
+            slug = base
+            if not free(slug):
+                slug = suffixed  # already looked up with the candidates: no query per clash
+                counter = 2
+                while not free(slug):
+                    # Two paths whose hashes share 6 characters: rare enough for a query each.
+                    slug = with_suffix(base, f"{path_suffix(item.path)}-{counter}")
+                    counter += 1
+                    if slug not in taken and Post.objects.filter(slug=slug).exists():
+                        taken[slug] = "another post"
+                owner = taken.get(base) or "a post made in the admin"
+                self.pending_clashes.append(r.SlugClash(item.path, slug, base, owner))
+            result[item.path] = slug
+            taken[slug] = item.path
+            owner_ids[slug] = own_id
+        return result
+
+    def record_duplicates(self, items: list[Item], outcomes: dict[str, r.FileOutcome]):
+        """Store each duplicate's path and hash on the post it duplicates (2 queries)."""
+        changes: dict[int, dict[str, str | None]] = {}
+        pending: list[tuple[Item, str]] = []
+        for item in items:
+            if item.known is not None and item.known.duplicate and item.duplicate_of is None:
+                changes.setdefault(item.known.post_id, {})[item.path] = None  # no longer one
+            if item.duplicate_of is None:
+                continue
+            post_id, path = item.duplicate_of
+            if post_id is None:
+                post_id = item.canonical.post.pk
+            if item.known is not None and item.known.duplicate and item.known.post_id != post_id:
+                changes.setdefault(item.known.post_id, {})[item.path] = None
+            changes.setdefault(post_id, {})[item.path] = item.hash
+            pending.append((item, path))
+            outcomes[item.path] = r.FileOutcome(
+                item.path, r.DUPLICATE, f"same title, date and authors as {path}", post_id=post_id
+            )
+        if changes:
+            rows = list(Post.objects.filter(pk__in=changes).only("id", "duplicate_sources"))
+            for post in rows:
+                sources = dict(post.duplicate_sources or {})
+                for path, digest in changes[post.pk].items():
+                    if digest is None:
+                        sources.pop(path, None)
+                    else:
+                        sources[path] = digest
+                post.duplicate_sources = sources
+            Post.objects.bulk_update(rows, ["duplicate_sources"])
+
+        def commit():
+            self.report.slug_clashes.extend(self.pending_clashes)
+            self.pending_clashes.clear()
+
+        return commit
+
+    def finish(self) -> None:
+        """Report (and with --prune delete) posts whose file is gone; forget gone duplicates."""
+        if self.stale_duplicates:
+            rows = list(
+                Post.objects.filter(pk__in=self.stale_duplicates).only("id", "duplicate_sources")
+            )
+            for post in rows:
+                post.duplicate_sources = {
+                    p: h
+                    for p, h in post.duplicate_sources.items()
+                    if p not in self.stale_duplicates[post.pk]
+                }
+            Post.objects.bulk_update(rows, ["duplicate_sources"])
+        self.report.missing = sorted(self.gone)
+        if self.prune and self.gone:
+            ids = list(self.gone.values())
+            for start in range(0, len(ids), 500):
+                Post.objects.filter(pk__in=ids[start : start + 500]).delete()
+            self.report.pruned = len(ids)
+
+
+UPDATE_FIELDS = [
+    "title",
+    "slug",
+    "body",
+    "body_html",
+    "excerpt",
+    "plain_excerpt",
+    "reading_time",
+    "status",
+    "published_at",
+    "modified_at",
+    "updated_at",
+    "feature_image",
+    "canonical_url",
+    "meta",
+    "source_path",
+    "source_hash",
+    "source_front_matter",
+    "source_format",
+    "source_encoding",
+    "source_newline",
+    "synced_state",
+    "synced_at",
+    "duplicate_sources",
+]
+
+
+def duplicate_key(data: PostData) -> tuple | None:
+    """Title, date and authors; None for a post without a date of its own (never a duplicate)."""
+    if data.date_source not in ("front matter", "file name"):
+        return None
+    return (data.title, data.published_at, tuple(a.casefold() for a in data.authors))
+
+
+def path_suffix(path: str) -> str:
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:6]
+
+
+def with_suffix(slug: str, suffix: str) -> str:
+    return f"{slug[: SLUG_MAX - len(suffix) - 1]}-{suffix}"
+
+
+def fill(post: Post, data: PostData, *, slug: str, file_hash: str, now: dt.datetime) -> None:
+    """Copy a parsed file onto a post (not saved) and render it."""
+    post.title = data.title
+    post.slug = slug
+    post.body = data.body
+    post.excerpt = data.excerpt
+    post.status = data.status
+    post.published_at = data.published_at
+    post.modified_at = data.modified_at
+    post.feature_image = data.feature_image
+    post.canonical_url = data.canonical_url
+    post.meta = data.meta
+    post.source_path = data.path
+    post.source_hash = file_hash
+    post.source_front_matter = data.source.front_matter
+    post.source_format = data.source.format
+    post.source_encoding = data.source.encoding
+    post.source_newline = data.source.newline
+    post.synced_at = now
+    post.updated_at = now
+    post.render()
+
+
+def import_folder(
+    root: Path | str,
+    *,
+    dry_run: bool = False,
+    timezone: str | dt.tzinfo | None = None,
+    default_author: str | None = None,
+    overwrite: bool = False,
+    prune: bool = False,
+    keep_duplicates: bool = False,
+    progress: Progress | None = None,
+    extensions: Iterable[str] = DEFAULT_EXTENSIONS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    batch_size: int = BATCH_SIZE,
+) -> r.ImportReport:
+    """Import every markdown file under `root`; safe to run again on the same folder.
+
+    - `dry_run`: do everything, then roll back: the report has the counts of a real run.
+    - `timezone`: zone of naive dates (name or tzinfo; default the site's TIME_ZONE).
+    - `default_author`: author of posts whose front matter names none.
+    - `overwrite`: take the file when a post changed both on disk and in the admin.
+    - `prune`: delete posts whose file is gone (otherwise they are only reported).
+    - `keep_duplicates`: import duplicates (same title, date, authors) as posts of their own.
+    - `progress(outcome, done, total)`: called after each file.
+
+    Raises ValueError when `root` is not a folder or the time zone is unknown.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f"{root} is not a folder")
+    try:
+        tz = timezone_named(timezone, settings.TIME_ZONE)
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {timezone!r}") from exc
+    run = FolderImport(
+        root,
+        dry_run=dry_run,
+        tz=tz,
+        default_author=default_author,
+        overwrite=overwrite,
+        prune=prune,
+        keep_duplicates=keep_duplicates,
+        progress=progress,
+        extensions=extensions,
+        max_bytes=max_bytes,
+        batch_size=batch_size,
+    )
+    return run.run()

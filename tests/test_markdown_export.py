@@ -1,0 +1,225 @@
+"""Exporting posts: byte-identical round trips, key-only edits, safe atomic writes."""
+
+import codecs
+import datetime as dt
+import difflib
+import os
+
+import pytest
+
+from posts.markdown_io import sync
+from posts.markdown_io.exporter import check_relative_path, export_folder
+from posts.markdown_io.importer import import_folder
+from posts.models import Author, Category, Post
+from tests.factories import PostFactory
+from tests.markdown_helpers import write_files
+
+pytestmark = pytest.mark.django_db
+
+YAML_POST = (
+    "---\n"
+    "layout: post\n"
+    "# a comment the exporter must keep\n"
+    'title: "Quoted title"\n'
+    "date: 2015-11-17 16:16:01 -0600\n"
+    "author: Ann\n"
+    "tags: [ one, two ]\n"
+    "comments: True\n"
+    "---\n"
+    "\n"
+    "Body with a rule\n"
+    "---\n"
+    "and <!--more--> {% raw %}liquid{% endraw %} {{< shortcode >}}\n"
+)
+
+FILES = {
+    "_posts/2015-11-17-yaml.md": YAML_POST,
+    "_posts/2016-01-01-crlf-bom.md": codecs.BOM_UTF8
+    + b"---\r\ntitle: CRLF\r\ncategories: a b\r\n---\r\nLine one\r\nLine two\r\n",
+    "_posts/2016-01-02-utf16.md": codecs.BOM_UTF16_LE
+    + "---\r\ntitle: 十六\r\n---\r\n本文\r\n".encode("utf-16-le"),
+    "content/posts/toml.md": (
+        '+++\ntitle = "Toml"\ndate = 2017-07-24\ndraft = true\n'
+        'tags = ["x"]  # trailing comment\n[menu.main]\nweight = 1\n+++\nBody\n'
+    ),
+    "content/posts/bundle/index.md": '{\n  "title": "Json",\n  "date": "2018-01-01"\n}\nBody\n',
+    "notes/2019-02-03-plain.md": "# Just a heading\n\nNo front matter, no final newline",
+}
+
+
+@pytest.fixture
+def imported(tmp_path):
+    source = write_files(tmp_path / "source", FILES)
+    report = import_folder(source)
+    assert report.counts["created"] == len(FILES), report.render(verbosity=2)
+    return source
+
+
+def read(root, rel):
+    return (root / rel).read_bytes()
+
+
+def test_unedited_posts_are_written_back_byte_identical(imported, tmp_path):
+    out = tmp_path / "out"
+    report = export_folder(out)
+    assert report.counts["written"] == len(FILES) and report.ok
+    for rel in FILES:
+        assert read(out, rel) == read(imported, rel), rel
+
+
+def test_export_to_the_imported_folder_changes_nothing(imported):
+    report = export_folder(imported)
+    assert report.counts["unchanged"] == len(FILES)
+    assert import_folder(imported).counts["unchanged"] == len(FILES)
+
+
+def _diff(before: bytes, after: bytes) -> list[str]:
+    lines = difflib.unified_diff(
+        before.decode().splitlines(), after.decode().splitlines(), lineterm="", n=0
+    )
+    return [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_edit_rewrites_only_the_lines_of_the_changed_keys(imported, tmp_path):
+    post = Post.objects.get(source_path="_posts/2015-11-17-yaml.md")
+    post.title = "New title"
+    post.meta = {**post.meta, "comments": False}
+    post.save()
+    export_folder(tmp_path / "out")
+    after = read(tmp_path / "out", "_posts/2015-11-17-yaml.md")
+    assert _diff(read(imported, "_posts/2015-11-17-yaml.md"), after) == [
+        '-title: "Quoted title"',
+        '+title: "New title"',
+        "-comments: True",
+        "+comments: false",
+    ]
+
+
+def test_edited_taxonomy_keeps_flow_style(imported, tmp_path):
+    post = Post.objects.get(source_path="_posts/2015-11-17-yaml.md")
+    post.tags.add("three")
+    export_folder(tmp_path / "out")
+    after = read(tmp_path / "out", "_posts/2015-11-17-yaml.md").decode()
+    assert "tags: [one, three, two]\n" in after
+    assert "# a comment the exporter must keep\n" in after
+
+
+def test_edited_toml_keeps_its_comments_and_tables(imported, tmp_path):
+    post = Post.objects.get(source_path="content/posts/toml.md")
+    post.status = Post.Status.PUBLISHED
+    post.save()
+    export_folder(tmp_path / "out")
+    after = read(tmp_path / "out", "content/posts/toml.md").decode()
+    assert "draft = false\n" in after
+    assert 'tags = ["x"]  # trailing comment\n' in after and "[menu.main]" in after
+
+
+def test_edited_body_keeps_bom_and_crlf(imported, tmp_path):
+    post = Post.objects.get(source_path="_posts/2016-01-01-crlf-bom.md")
+    post.body = "Rewritten\nin the admin\n"
+    post.save()
+    export_folder(tmp_path / "out")
+    after = read(tmp_path / "out", "_posts/2016-01-01-crlf-bom.md")
+    assert after == (
+        codecs.BOM_UTF8
+        + b"---\r\ntitle: CRLF\r\ncategories: a b\r\n---\r\nRewritten\r\nin the admin\r\n"
+    )
+
+
+def test_importing_an_export_reproduces_the_database(imported, tmp_path):
+    post = Post.objects.get(source_path="_posts/2015-11-17-yaml.md")
+    post.title = "Changed"
+    post.published_at = dt.datetime(2021, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+    post.modified_at = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    post.excerpt = "Summary."
+    post.feature_image = "/img/a.png"
+    post.meta = {"layout": "page", "new": [1, {"deep": True}]}
+    post.save()
+    post.set_authors([Author.objects.create(name="Zoe"), Author.objects.get(name="Ann")])
+    post.categories.add(Category.objects.create(name="Added"))
+    plain = Post.objects.get(source_path="notes/2019-02-03-plain.md")
+    plain.body = "# Another heading\n"
+    plain.save()
+    made = PostFactory(title="Made in the admin", meta={"k": "v"})
+    made.tags.add("admin")
+    out = tmp_path / "out"
+    assert export_folder(out).ok
+
+    def snapshot():
+        return {
+            p.source_path: (sync.state_of_row(p), p.body_html, p.plain_excerpt)
+            for p in Post.objects.prefetch_related("post_authors__author", "categories", "tags")
+        }
+
+    before = snapshot()
+    assert made.source_path is None
+    assert Post.objects.get(pk=made.pk).source_path.endswith("-made-in-the-admin.md")
+    Post.objects.all().delete()
+    report = import_folder(out)
+    assert report.counts["created"] == len(FILES) + 1, report.render(verbosity=2)
+    assert snapshot() == before
+
+
+def test_new_post_gets_a_jekyll_file_name_and_front_matter(tmp_path):
+    post = PostFactory(
+        title="Hello", published_at=dt.datetime(2024, 3, 2, 1, 0, tzinfo=dt.UTC), status="draft"
+    )
+    post.tags.add("t")
+    export_folder(tmp_path)
+    text = (tmp_path / "2024-03-02-hello.md").read_text()
+    assert text.startswith(
+        "---\ntitle: Hello\ndate: 2024-03-02 01:00:00 +0000\npublished: false\ntags:\n  - t\n---\n"
+    )
+
+
+def test_status_filter(imported, tmp_path):
+    report = export_folder(tmp_path / "out", status="draft")
+    assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]
+
+
+def test_file_changed_on_disk_is_a_conflict_unless_force(imported):
+    target = imported / "_posts/2015-11-17-yaml.md"
+    target.write_text(YAML_POST + "Edited by hand.\n")
+    post = Post.objects.get(source_path="_posts/2015-11-17-yaml.md")
+    post.title = "Edited in the admin"
+    post.save()
+    report = export_folder(imported)
+    assert report.counts["conflict"] == 1
+    assert target.read_text().endswith("Edited by hand.\n")
+    assert export_folder(imported, force=True).counts["written"] == 1
+    assert "Edited in the admin" in target.read_text()
+
+
+def test_writes_leave_no_temporary_files(imported, tmp_path):
+    export_folder(tmp_path / "out")
+    names = [name for _, _, files in os.walk(tmp_path / "out") for name in files]
+    assert not [n for n in names if n.startswith(".export-")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../evil.md", "/etc/evil.md", "a/../../evil.md", "nul\x00.md", "x" * 300 + ".md", "a//b.md"],
+)
+def test_unsafe_paths_are_refused(path):
+    with pytest.raises(ValueError):
+        check_relative_path(path)
+
+
+def test_post_with_unsafe_source_path_is_not_written(tmp_path):
+    PostFactory(title="Evil", source_path="../escaped.md")
+    out = tmp_path / "out"
+    report = export_folder(out)
+    assert report.counts["failed"] == 1 and "'..'" in report.errors[0].detail
+    assert not (tmp_path / "escaped.md").exists()
+
+
+def test_symlink_out_of_the_folder_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "link").symlink_to(outside)
+    PostFactory(title="Through a link", source_path="link/x.md")
+    report = export_folder(out)
+    assert report.counts["failed"] == 1
+    assert list(outside.iterdir()) == []

@@ -1,0 +1,322 @@
+"""Importing a folder: identity, idempotency, moves, duplicates, conflicts, failures."""
+
+import datetime as dt
+import shutil
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from posts.markdown_io.importer import import_folder, walk
+from posts.models import Author, Category, Post, Tag
+from tests.markdown_helpers import WriteCounter, jekyll, write_files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    write_files(
+        root,
+        {
+            "_posts/2020-01-02-first.md": jekyll(
+                "First", author="Ann", categories="[news]", tags="[a, b]"
+            ),
+            "_posts/2020-01-03-second.md": jekyll(
+                "Second", "2020-01-03", authors="[Ann, Bo]", tags="b c"
+            ),
+            "_drafts/idea.md": "---\ntitle: Idea\n---\nLater.\n",
+        },
+    )
+    return root
+
+
+def test_import_creates_posts_with_their_authors_categories_and_tags(site):
+    report = import_folder(site)
+    assert report.counts["created"] == 3 and report.ok
+    first = Post.objects.get(source_path="_posts/2020-01-02-first.md")
+    assert first.slug == "first"
+    assert first.published_at == dt.datetime(2020, 1, 2, 10, tzinfo=dt.UTC)
+    assert [a.name for a in first.ordered_authors] == ["Ann"]
+    assert [c.name for c in first.categories.all()] == ["news"]
+    assert sorted(t.name for t in first.tags.all()) == ["a", "b"]
+    second = Post.objects.get(slug="second")
+    assert [a.name for a in second.ordered_authors] == ["Ann", "Bo"]
+    assert Post.objects.get(slug="idea").status == "draft"
+    assert Author.objects.count() == 2 and Tag.objects.count() == 3
+    assert first.body_html and first.reading_time == 1
+
+
+def test_reimport_of_unchanged_folder_changes_nothing(site):
+    import_folder(site)
+    before = list(Post.objects.values_list("id", "updated_at", "synced_state"))
+    with WriteCounter() as queries:
+        report = import_folder(site)
+    assert report.counts["unchanged"] == 3
+    assert sum(report.counts.values()) == 3
+    assert queries.writes == []
+    assert list(Post.objects.values_list("id", "updated_at", "synced_state")) == before
+
+
+def test_changed_file_updates_its_post(site):
+    import_folder(site)
+    post_id = Post.objects.get(slug="first").pk
+    write_files(site, {"_posts/2020-01-02-first.md": jekyll("First, revised", tags="[z]")})
+    report = import_folder(site)
+    assert report.counts["updated"] == 1 and report.counts["unchanged"] == 2
+    post = Post.objects.get(pk=post_id)
+    assert post.title == "First, revised"
+    assert [t.name for t in post.tags.all()] == ["z"]
+    assert post.ordered_authors == []
+
+
+def test_admin_edit_is_kept_while_the_file_is_unchanged(site):
+    import_folder(site)
+    post = Post.objects.get(slug="first")
+    post.title = "Edited in the admin"
+    post.save()
+    report = import_folder(site)
+    assert report.counts["unchanged"] == 3
+    assert Post.objects.get(pk=post.pk).title == "Edited in the admin"
+
+
+def test_change_on_both_sides_is_a_conflict_unless_overwrite(site):
+    import_folder(site)
+    post = Post.objects.get(slug="first")
+    post.title = "Edited in the admin"
+    post.save()
+    write_files(site, {"_posts/2020-01-02-first.md": jekyll("Edited on disk")})
+    report = import_folder(site)
+    assert report.counts["conflict"] == 1 and report.ok
+    assert report.conflicts[0].path == "_posts/2020-01-02-first.md"
+    assert Post.objects.get(pk=post.pk).title == "Edited in the admin"
+    assert import_folder(site).counts["conflict"] == 1  # still, until resolved
+    report = import_folder(site, overwrite=True)
+    assert report.counts["updated"] == 1
+    assert Post.objects.get(pk=post.pk).title == "Edited on disk"
+
+
+def test_moved_file_updates_the_same_post(site):
+    import_folder(site)
+    post_id = Post.objects.get(slug="first").pk
+    (site / "archived/2020-01-02").mkdir(parents=True)
+    shutil.move(
+        site / "_posts/2020-01-02-first.md", site / "archived/2020-01-02/2020-01-02-first.md"
+    )
+    report = import_folder(site)
+    assert report.counts["moved"] == 1 and report.missing == []
+    assert Post.objects.count() == 3
+    assert Post.objects.get(pk=post_id).source_path == "archived/2020-01-02/2020-01-02-first.md"
+
+
+def test_moved_file_keeps_admin_edits(site):
+    import_folder(site)
+    post = Post.objects.get(slug="first")
+    post.excerpt = "Written in the admin."
+    post.save()
+    (site / "old").mkdir()
+    shutil.move(site / "_posts/2020-01-02-first.md", site / "old/2020-01-02-first.md")
+    assert import_folder(site).counts["moved"] == 1
+    assert Post.objects.get(pk=post.pk).excerpt == "Written in the admin."
+
+
+def test_duplicate_is_reported_and_not_a_second_post(tmp_path):
+    same = jekyll("Same", author="Ann", source="https://example.com/a%20b")
+    also_same = jekyll("Same", author="Ann", source="https://example.com/a b")
+    root = write_files(
+        tmp_path,
+        {"_posts/2020-01-02-same.md": same, "archived/2020-01-02/2020-01-02-same.md": also_same},
+    )
+    report = import_folder(root)
+    assert (report.counts["created"], report.counts["duplicate"]) == (1, 1)
+    duplicate = next(o for o in report.outcomes if o.action == "duplicate")
+    assert duplicate.path == "archived/2020-01-02/2020-01-02-same.md"
+    assert "_posts/2020-01-02-same.md" in duplicate.detail
+    assert Post.objects.count() == 1
+    # On re-import the duplicate is recognised by its hash, without parsing.
+    assert import_folder(root).counts["unchanged"] == 2
+
+
+def test_keep_duplicates_imports_them_as_posts_with_distinct_slugs(tmp_path):
+    root = write_files(
+        tmp_path,
+        {"a/2020-01-02-same.md": jekyll("Same"), "b/2020-01-02-same.md": jekyll("Same")},
+    )
+    report = import_folder(root, keep_duplicates=True)
+    assert report.counts["created"] == 2
+    assert len(set(Post.objects.values_list("slug", flat=True))) == 2
+
+
+def test_same_file_name_alone_merges_nothing(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "en/news/_posts/2020-01-02-launch.md": jekyll("Launch"),
+            "ja/news/_posts/2020-01-02-launch.md": jekyll("ローンチ"),
+        },
+    )
+    report = import_folder(root)
+    assert report.counts["created"] == 2
+    slugs = sorted(Post.objects.values_list("slug", flat=True))
+    assert slugs[0] == "launch" and slugs[1].startswith("launch-")
+    assert [c.path for c in report.slug_clashes] == ["ja/news/_posts/2020-01-02-launch.md"]
+
+
+def test_clashing_slugs_are_the_same_in_a_fresh_import(tmp_path):
+    root = write_files(
+        tmp_path,
+        {"x/2020-01-02-post.md": jekyll("One"), "y/2020-01-02-post.md": jekyll("Two")},
+    )
+    import_folder(root)
+    first = dict(Post.objects.values_list("source_path", "slug"))
+    Post.objects.all().delete()
+    import_folder(root)
+    assert dict(Post.objects.values_list("source_path", "slug")) == first
+
+
+def test_posts_of_the_archive_move_onto_their_recorded_duplicate(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "_posts/2020-01-02-x.md": jekyll("X", author="Ann"),
+            "archived/2020-01-02/2020-01-02-x.md": jekyll("X", author="Ann") + "\n",
+        },
+    )
+    import_folder(root)
+    post = Post.objects.get()
+    (root / "_posts/2020-01-02-x.md").unlink()
+    report = import_folder(root)
+    assert report.counts["moved"] == 1 and report.missing == []
+    post.refresh_from_db()
+    assert post.source_path == "archived/2020-01-02/2020-01-02-x.md"
+    assert post.duplicate_sources == {}
+    assert import_folder(root).counts["unchanged"] == 1
+
+
+def test_gone_files_are_reported_and_deleted_only_with_prune(site):
+    import_folder(site)
+    (site / "_drafts/idea.md").unlink()
+    report = import_folder(site)
+    assert report.missing == ["_drafts/idea.md"]
+    assert Post.objects.filter(slug="idea").exists()
+    report = import_folder(site, prune=True)
+    assert report.pruned == 1
+    assert not Post.objects.filter(slug="idea").exists()
+
+
+def test_one_bad_file_is_reported_and_the_rest_import(site):
+    write_files(site, {"_posts/2020-01-04-bad.md": "---\ntitle: [unclosed\n---\n"})
+    report = import_folder(site)
+    assert report.counts["created"] == 3 and not report.ok
+    [error] = report.errors
+    assert (error.path, error.line) == ("_posts/2020-01-04-bad.md", 3)
+    assert "invalid YAML" in error.detail
+    assert not Post.objects.filter(source_path="_posts/2020-01-04-bad.md").exists()
+
+
+def test_file_over_the_size_limit_fails(site):
+    write_files(site, {"_posts/2020-01-05-huge.md": jekyll("Huge") + "x" * 2000})
+    report = import_folder(site, max_bytes=1000)
+    assert report.counts["created"] == 3
+    [error] = report.errors
+    assert error.path == "_posts/2020-01-05-huge.md"
+    assert "over the limit of 1,000" in error.detail
+
+
+def test_dry_run_reports_the_same_counts_and_writes_nothing(site):
+    dry = import_folder(site, dry_run=True)
+    assert Post.objects.count() == 0 and Author.objects.count() == 0
+    real = import_folder(site)
+    assert dry.counts == real.counts
+    assert "Dry run" in dry.render()
+
+
+def test_timezone_and_default_author_options(tmp_path):
+    root = write_files(tmp_path, {"2020-06-01-p.md": "---\ndate: 2020-06-01 12:00\n---\n"})
+    import_folder(root, timezone="Asia/Tokyo", default_author="Site Team")
+    post = Post.objects.get()
+    assert post.published_at == dt.datetime(2020, 6, 1, 3, tzinfo=dt.UTC)
+    assert [a.name for a in post.ordered_authors] == ["Site Team"]
+
+
+def test_unknown_timezone_is_an_error(site):
+    with pytest.raises(ValueError, match="time zone"):
+        import_folder(site, timezone="Mars/Olympus")
+
+
+def test_taxonomy_names_match_case_insensitively(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "2020-01-01-a.md": jekyll("A", categories="[News]", tags="[Python]"),
+            "2020-01-02-b.md": jekyll("B", "2020-01-02", categories="[news]", tags="[python]"),
+        },
+    )
+    import_folder(root)
+    assert Category.objects.count() == 1 and Tag.objects.count() == 1
+
+
+def _folder(root, count):
+    return write_files(
+        root,
+        {
+            f"_posts/2020-01-{n % 28 + 1:02d}-post-{n}.md": jekyll(
+                f"Post {n}", author=f"Author {n}", categories=f"[cat{n}]", tags=f"[t{n}, u{n}]"
+            )
+            for n in range(count)
+        },
+    )
+
+
+def test_queries_per_batch_do_not_grow_with_the_files_in_it(tmp_path):
+    small, large = _folder(tmp_path / "small", 4), _folder(tmp_path / "large", 30)
+    with CaptureQueriesContext(connection) as few:
+        import_folder(small, batch_size=100)
+    Post.objects.all().delete()
+    with CaptureQueriesContext(connection) as many:
+        import_folder(large, batch_size=100)
+    assert Post.objects.count() == 30
+    assert len(many) == len(few)
+
+
+def test_walk_takes_markdown_files_only_and_stays_in_the_folder(tmp_path):
+    root = write_files(
+        tmp_path / "site",
+        {
+            "a.md": "x",
+            "b.MARKDOWN": "x",
+            "c.mdown": "x",
+            "d.mkd": "x",
+            "e.mkdn": "x",
+            "notes.txt": "x",
+            ".hidden.md": "x",
+            ".git/HEAD.md": "x",
+            "2020-01-01-looks-like-a-post.md/inside.md": "x",
+        },
+    )
+    outside = write_files(tmp_path / "outside", {"secret.md": "x"})
+    (root / "linked").symlink_to(outside)
+    (root / "linked.md").symlink_to(outside / "secret.md")
+    assert [rel for rel, _ in walk(root)] == [
+        "a.md",
+        "b.MARKDOWN",
+        "c.mdown",
+        "d.mkd",
+        "e.mkdn",
+        "2020-01-01-looks-like-a-post.md/inside.md",
+    ]
+    assert [rel for rel, _ in walk(root, extensions=[".txt"])] == ["notes.txt"]
+
+
+def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "content/posts/_index.md": '+++\ntitle = "Posts"\n+++\n',
+            "content/posts/my-trip/index.md": '+++\ntitle = "My trip"\ndate = 2021-01-01\n+++\n',
+        },
+    )
+    report = import_folder(root)
+    assert (report.counts["skipped"], report.counts["created"]) == (1, 1)
+    assert Post.objects.get().slug == "my-trip"
