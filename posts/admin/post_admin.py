@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 from reversion.admin import VersionAdmin
 
-from posts.admin import actions, views
+from posts.admin import actions, import_zip, views
 from posts.admin.filters import AuthorFilter, CategoryFilter, StatusFilter, TagFilter
 from posts.admin.forms import (
     MarkdownEditor,
@@ -85,6 +85,7 @@ def status_badge(post: Post) -> str:
 
 @admin.register(Post)
 class PostAdmin(VersionAdmin):
+    change_list_template = "admin/posts/post/change_list.html"
     form = PostAdminForm
     list_display = [
         "title",
@@ -292,6 +293,11 @@ class PostAdmin(VersionAdmin):
                 "preview/",
                 wrap(lambda request: views.markdown_preview(self, request)),
                 name="posts_post_preview",
+            ),
+            path(
+                "import/",
+                wrap(lambda request: import_zip.import_zip_view(self, request)),
+                name="posts_post_import",
             ),
             path(
                 "tag-suggestions/",

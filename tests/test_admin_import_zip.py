@@ -1,0 +1,108 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("admin:posts_post_import")
+
+HELLO = "---\ntitle: Hello from a zip\ndate: 2024-01-02\ntags: [zip, 香港]\n---\nBody text.\n"
+BROKEN = '---\ntitle: "unclosed\ndate: 2024-01-03\n---\nBody.\n'
+
+
+def zip_upload(entries: dict[str, str], name: str = "blog.zip") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in entries.items():
+            archive.writestr(path, text)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+
+
+def test_editor_uploads_a_folder_and_sees_the_report(editor_client):
+    upload = zip_upload(
+        {
+            "blog/_posts/2024-01-02-hello.md": HELLO,
+            "blog/_posts/2024-01-03-broken.md": BROKEN,
+            "blog/images/logo.png": "not markdown",
+        }
+    )
+
+    response = editor_client.post(URL, {"archive": upload})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Import report" in page
+    assert "1 created" in page and "1 failed" in page
+    # The broken file is named, with its reason; the image was not read.
+    assert "_posts/2024-01-03-broken.md" in page
+    assert "1 non-markdown file in the zip ignored" in page
+    post = Post.objects.get()
+    assert post.title == "Hello from a zip"
+    # The zip's single top folder is the imported folder, as with import_markdown blog/.
+    assert post.source_path == "_posts/2024-01-02-hello.md"
+    assert sorted(post.tags.names()) == ["zip", "香港"]
+
+
+def test_uploading_the_same_folder_again_changes_nothing(editor_client):
+    entries = {"_posts/2024-01-02-hello.md": HELLO}
+    editor_client.post(URL, {"archive": zip_upload(entries)})
+    first = Post.objects.get()
+
+    response = editor_client.post(URL, {"archive": zip_upload(entries)})
+
+    assert "1 unchanged" in response.content.decode()
+    assert Post.objects.get().updated_at == first.updated_at
+
+
+def test_dry_run_reports_but_writes_nothing(editor_client):
+    response = editor_client.post(
+        URL, {"archive": zip_upload({"_posts/2024-01-02-hello.md": HELLO}), "dry_run": "on"}
+    )
+
+    assert "Dry run: nothing was written" in response.content.decode()
+    assert "1 created" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_path_escaping_the_folder_refuses_the_whole_upload(editor_client):
+    upload = zip_upload({"_posts/2024-01-02-hello.md": HELLO, "../../evil.md": HELLO})
+
+    response = editor_client.post(URL, {"archive": upload})
+
+    assert response.status_code == 200
+    assert "the path leaves the folder" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_file_that_is_not_a_zip_gets_a_clear_error(editor_client):
+    upload = SimpleUploadedFile("posts.zip", b"plain text", content_type="application/zip")
+
+    response = editor_client.post(URL, {"archive": upload})
+
+    assert "posts.zip: not a zip archive" in response.content.decode()
+
+
+def test_authors_cannot_import(author_client):
+    upload = zip_upload({"_posts/2024-01-02-hello.md": HELLO})
+
+    assert author_client.get(URL).status_code == 403
+    assert author_client.post(URL, {"archive": upload}).status_code == 403
+    assert not Post.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_post_list_links_to_the_import_page_for_editors(editor_client):
+    page = editor_client.get(reverse("admin:posts_post_changelist")).content.decode()
+
+    assert URL in page
