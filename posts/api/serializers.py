@@ -1,0 +1,144 @@
+"""JSON shapes of the read API.
+
+Posts have one serializer for list and detail: the list shows LIST_FIELDS unless
+`?fields=` names others, the detail shows every field. HTML fragments (body_html, an
+author's bio_html, a category's description_html) are sanitised by posts.rendering.
+Datetimes are ISO 8601 in UTC whatever TIME_ZONE is.
+"""
+
+import datetime as dt
+
+from rest_framework import serializers
+
+from posts import rendering
+from posts.models import Author, Category, Post, Tag
+
+LIST_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "excerpt",
+    "status",
+    "published_at",
+    "updated_at",
+    "reading_time",
+    "feature_image",
+    "authors",
+    "categories",
+    "tags",
+    "url",
+)
+DETAIL_ONLY_FIELDS = ("body_markdown", "body_html", "meta", "canonical_url")
+DETAIL_FIELDS = LIST_FIELDS + DETAIL_ONLY_FIELDS
+
+# The columns each field reads, so a list loads only what it shows (bodies are large).
+POST_COLUMNS = {
+    "id": ("id",),
+    "slug": ("slug",),
+    "title": ("title",),
+    "excerpt": ("plain_excerpt",),
+    "status": ("status", "published_at"),
+    "published_at": ("published_at",),
+    "updated_at": ("updated_at",),
+    "reading_time": ("reading_time",),
+    "feature_image": ("feature_image",),
+    "url": ("slug",),
+    "body_markdown": ("body",),
+    "body_html": ("body_html",),
+    "meta": ("meta",),
+    "canonical_url": ("canonical_url",),
+}
+# The relations each field reads through the prefetch cache.
+POST_RELATIONS = {"authors": "post_authors", "categories": "categories", "tags": "tags"}
+
+
+def utc_datetime(**kwargs) -> serializers.DateTimeField:
+    return serializers.DateTimeField(read_only=True, default_timezone=dt.UTC, **kwargs)
+
+
+class SparseFieldsMixin:
+    """`fields=` (a tuple of names) keeps only those fields, in the declared order."""
+
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields is not None:
+            for name in set(self.fields) - set(fields):
+                self.fields.pop(name)
+
+
+class NamedSerializer(serializers.Serializer):
+    """An author, category or tag inside a post: `{"name", "slug"}`."""
+
+    name = serializers.CharField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+
+
+class PostSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    excerpt = serializers.CharField(
+        source="plain_excerpt", read_only=True, help_text="Plain text: explicit or derived."
+    )
+    status = serializers.ChoiceField(
+        source="display_status",
+        choices=["published", "scheduled", "draft"],
+        read_only=True,
+        help_text="Anonymous clients only ever see `published`.",
+    )
+    published_at = utc_datetime(allow_null=True)
+    updated_at = utc_datetime()
+    authors = NamedSerializer(
+        source="ordered_authors", many=True, read_only=True, help_text="In order; first is primary."
+    )
+    categories = NamedSerializer(many=True, read_only=True)
+    tags = NamedSerializer(many=True, read_only=True)
+    url = serializers.CharField(
+        source="public_url", read_only=True, help_text="The post's page on the public site."
+    )
+    body_markdown = serializers.CharField(
+        source="body", read_only=True, help_text="Markdown source, as written."
+    )
+    body_html = serializers.CharField(read_only=True, help_text="Rendered and sanitised HTML.")
+    meta = serializers.JSONField(
+        read_only=True, help_text="Front-matter keys without a field of their own, in order."
+    )
+
+    class Meta:
+        model = Post
+        fields = DETAIL_FIELDS
+        read_only_fields = DETAIL_FIELDS
+
+
+class AuthorSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    bio_html = serializers.SerializerMethodField(help_text="The bio rendered and sanitised.")
+    post_count = serializers.IntegerField(read_only=True, help_text="Published posts only.")
+
+    class Meta:
+        model = Author
+        fields = ("name", "slug", "bio", "bio_html", "avatar", "website", "post_count")
+        read_only_fields = fields
+
+    def get_bio_html(self, author: Author) -> str:
+        return rendering.markdown_to_html(author.bio)
+
+
+class CategorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    description_html = serializers.SerializerMethodField(
+        help_text="The description rendered and sanitised."
+    )
+    post_count = serializers.IntegerField(read_only=True, help_text="Published posts only.")
+
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "description", "description_html", "post_count")
+        read_only_fields = fields
+
+    def get_description_html(self, category: Category) -> str:
+        return rendering.markdown_to_html(category.description)
+
+
+class TagSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    post_count = serializers.IntegerField(read_only=True, help_text="Published posts only.")
+
+    class Meta:
+        model = Tag
+        fields = ("name", "slug", "post_count")
+        read_only_fields = fields
