@@ -8,6 +8,7 @@ Datetimes are ISO 8601 in UTC whatever TIME_ZONE is.
 
 import datetime as dt
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from posts import rendering
@@ -85,11 +86,9 @@ class PostSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     )
     published_at = utc_datetime(allow_null=True)
     updated_at = utc_datetime()
-    authors = NamedSerializer(
-        source="ordered_authors", many=True, read_only=True, help_text="In order; first is primary."
-    )
-    categories = NamedSerializer(many=True, read_only=True)
-    tags = NamedSerializer(many=True, read_only=True)
+    authors = serializers.SerializerMethodField(help_text="In order; the first is primary.")
+    categories = serializers.SerializerMethodField(help_text="By name.")
+    tags = serializers.SerializerMethodField(help_text="By name.")
     url = serializers.CharField(
         source="public_url", read_only=True, help_text="The post's page on the public site."
     )
@@ -105,6 +104,27 @@ class PostSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         model = Post
         fields = DETAIL_FIELDS
         read_only_fields = DETAIL_FIELDS
+
+    # The relations come as [{name, slug}] lists that the views attach to each post
+    # (posts.api.views.attach_relations: one query per relation for a whole page); a post
+    # loaded elsewhere falls back to its managers.
+    @extend_schema_field(NamedSerializer(many=True))
+    def get_authors(self, post: Post) -> list[dict]:
+        if hasattr(post, "api_authors"):
+            return post.api_authors
+        return [{"name": a.name, "slug": a.slug} for a in post.ordered_authors]
+
+    @extend_schema_field(NamedSerializer(many=True))
+    def get_categories(self, post: Post) -> list[dict]:
+        if hasattr(post, "api_categories"):
+            return post.api_categories
+        return [{"name": c.name, "slug": c.slug} for c in post.categories.all()]
+
+    @extend_schema_field(NamedSerializer(many=True))
+    def get_tags(self, post: Post) -> list[dict]:
+        if hasattr(post, "api_tags"):
+            return post.api_tags
+        return [{"name": t.name, "slug": t.slug} for t in post.tags.all()]
 
 
 class AuthorSerializer(SparseFieldsMixin, serializers.ModelSerializer):
