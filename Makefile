@@ -53,5 +53,9 @@ format: $(VENV)/.dev-deps
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Read API throughput vs. a bare Django view (needs wrk and ../shared/corpus); see bench/api.py.
+bench-api: $(VENV)/.runtime-deps
+	$(BIN)/python bench/api.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
