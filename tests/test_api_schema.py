@@ -5,8 +5,10 @@ from io import StringIO
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
@@ -124,6 +126,13 @@ api_schema.config.generation.update(
 @pytest.fixture
 def sample_content(db):
     rich_post(slug="sample")
+    # Like Django's test client: the WSGI handler must not close the connection that
+    # holds the test's transaction at the end of each request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @api_schema.parametrize()

@@ -27,6 +27,9 @@ class SlugListField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
+        # CharField's own NUL check runs on the cleaned value, a list here: check the text.
+        if "\x00" in value:
+            raise forms.ValidationError("Null characters are not allowed.")
         slugs = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
         if len(slugs) > MAX_SLUGS:
             raise forms.ValidationError(f"At most {MAX_SLUGS} comma-separated slugs.")
