@@ -31,20 +31,26 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import router
 from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
+from posts.api.compiled import CompiledQuery
 from posts.models import Author, Category, ContentVersion, Post, PostAuthor, Tag, TaggedPost
 
 CACHE_PREFIX = "api-response:"
 # Headers the cache layer sets itself on every response; never replayed from an entry.
 OWN_HEADERS = {"etag", "last-modified", "cache-control", "expires", "content-length"}
+CONDITIONAL_HEADERS = {
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+}
 
 
 @dataclass(frozen=True)
@@ -69,56 +75,24 @@ class ContentState:
         return (self.next_publication - self.now).total_seconds()
 
 
-class _StateQuery:
-    """The state query, compiled by the ORM once per database.
-
-    Building and compiling an ORM query costs more than running this one, and it runs
-    on every request, 304s included. So the ORM compiles it once (the visibility rule
-    still comes from Post.objects.published()/scheduled()), twice in fact with two
-    different clocks, to learn which parameters are `now`; each request then only swaps
-    those in and runs the SQL.
-    """
-
-    def __init__(self):
-        self._compiled: dict[str, tuple[str, list, list[int]]] = {}  # by database alias
-
-    @staticmethod
-    def _queryset(now: dt.datetime):
-        latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
-        upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
-        return (
-            ContentVersion.objects.filter(pk=1)
-            .annotate(latest=Subquery(latest[:1]), upcoming=Subquery(upcoming[:1]))
-            .values_list("generation", "changed_at", "latest", "upcoming")
-        )
-
-    def _compile(self, connection) -> tuple[str, list, list[int]]:
-        if connection.alias not in self._compiled:
-            first = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
-            second = dt.datetime(2002, 2, 2, tzinfo=dt.UTC)
-            sql, params = self._queryset(first).query.get_compiler(connection.alias).as_sql()
-            other_sql, other = self._queryset(second).query.get_compiler(connection.alias).as_sql()
-            if sql != other_sql or len(params) != len(other):
-                raise RuntimeError("the state query's SQL depends on the clock")
-            clock_positions = [
-                i for i, (a, b) in enumerate(zip(params, other, strict=True)) if a != b
-            ]
-            self._compiled[connection.alias] = (sql, list(params), clock_positions)
-        return self._compiled[connection.alias]
-
-    def run(self, now: dt.datetime):
-        connection = connections[Post.objects.db]
-        sql, params, clock_positions = self._compile(connection)
-        params = list(params)
-        clock = Post._meta.get_field("published_at").get_db_prep_value(now, connection)
-        for position in clock_positions:
-            params[position] = clock
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+def _state_queryset(shape, now: dt.datetime):
+    latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
+    upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
+    return (
+        ContentVersion.objects.filter(pk=1)
+        .annotate(latest=Subquery(latest[:1]), upcoming=Subquery(upcoming[:1]))
+        .values_list("generation", "changed_at", "latest", "upcoming")
+    )
 
 
-_state_query = _StateQuery()
+# Runs on every request, 304s included: compiled once (see posts.api.compiled).
+_state_query = CompiledQuery(
+    _state_queryset,
+    sentinels=lambda shape: [dt.datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)],
+    prepare=lambda moment, connection: Post._meta.get_field("published_at").get_db_prep_value(
+        moment, connection
+    ),
+)
 
 
 def _as_datetime(value) -> dt.datetime | None:
@@ -126,7 +100,7 @@ def _as_datetime(value) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = parse_datetime(value)
+        value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value
@@ -135,11 +109,12 @@ def _as_datetime(value) -> dt.datetime | None:
 def content_state(*, now: dt.datetime | None = None) -> ContentState:
     """The change counter and the publication times around `now`, in one query."""
     now = now or timezone.now()
-    row = _state_query.run(now)
-    if row is None:  # a database flushed since migrating (some test set-ups)
+    using = router.db_for_read(Post)
+    rows = _state_query.rows(None, [now], using=using)
+    if not rows:  # a database flushed since migrating (some test set-ups)
         ContentVersion.objects.get_or_create(pk=1)
-        row = _state_query.run(now)
-    generation, changed_at, latest, upcoming = row
+        rows = _state_query.rows(None, [now], using=using)
+    generation, changed_at, latest, upcoming = rows[0]
     return ContentState(
         now, generation, _as_datetime(changed_at), _as_datetime(latest), _as_datetime(upcoming)
     )
@@ -241,6 +216,8 @@ def precondition_response(request: HttpRequest, validators: Validators) -> HttpR
     exists, which only the view knows; those are answered after it (see `finish`).
     """
     meta = request.META
+    if not CONDITIONAL_HEADERS.intersection(meta):
+        return None
     if "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta:
         return None
     if meta.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
@@ -286,15 +263,20 @@ def private_headers(response: HttpResponse, validators: Validators | None) -> Ht
 def _entry(response: HttpResponse) -> dict | None:
     if response.cookies or len(response.content) > settings.CMS_API_CACHE_MAX_BYTES:
         return None
-    headers = [(k, v) for k, v in response.items() if k.lower() not in OWN_HEADERS]
-    return {"content": response.content, "headers": headers}
+    headers = {
+        k: v for k, v in response.items() if k.lower() not in OWN_HEADERS and k != "Content-Type"
+    }
+    return {
+        "content": response.content,
+        "content_type": response["Content-Type"],
+        "headers": headers,
+    }
 
 
 def _from_entry(entry: dict) -> HttpResponse:
-    response = HttpResponse(entry["content"])
-    for name, value in entry["headers"]:
-        response.headers[name] = value
-    return response
+    return HttpResponse(
+        entry["content"], content_type=entry["content_type"], headers=entry["headers"]
+    )
 
 
 def serve_public(view, request: HttpRequest, args, kwargs, state: ContentState) -> HttpResponse:
