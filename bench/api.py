@@ -2,8 +2,8 @@
 
 1. Migrates the benchmark database (DATABASE_URL, else bench/out/bench.sqlite3) and, unless
    it already holds enough posts, imports --posts seed-site posts from
-   ../shared/corpus/seedsite with `manage.py import_markdown` (a temporary folder of
-   symlinks: `_posts/` first, then `archived/`, one file per name).
+   ../shared/corpus/seedsite with `manage.py import_markdown` (a temporary copy:
+   `_posts/` first, then `archived/`, one file per name).
 2. Serves the project with gunicorn (2 sync workers, DEBUG off) on 127.0.0.1 with
    bench/settings.py, which adds `/bench/ceiling/<name>/`: a bare Django view returning the
    bytes an endpoint returned, precomputed, through the same middleware and server.
@@ -87,7 +87,10 @@ def published_count(env: dict[str, str]) -> int:
 
 
 def seed_folder(count: int, folder: Path) -> int:
-    """Symlink `count` seed-site posts into `folder/_posts`, one per file name."""
+    """Copy `count` seed-site posts into `folder/_posts`, one per file name.
+
+    Copies, not symlinks: the importer skips symbolic links (a folder must not reach
+    outside itself)."""
     target = folder / "_posts"
     target.mkdir(parents=True)
     names: set[str] = set()
@@ -98,7 +101,7 @@ def seed_folder(count: int, folder: Path) -> int:
             break
         if source.name not in names:
             names.add(source.name)
-            (target / source.name).symlink_to(source)
+            shutil.copyfile(source, target / source.name)
     return len(names)
 
 
