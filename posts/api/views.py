@@ -5,8 +5,9 @@ staff user or API-token client asks for `?status=draft|scheduled|all`, or a prev
 opens one post. Taxonomy entries without a published post are hidden, so a tag used
 only on a draft does not reveal its name.
 
-Queries: a fixed number per request whatever the page size (prefetching in
-get_queryset); list pages load only the columns of the fields they show.
+Queries: a fixed number per request whatever the page size: the content state, a count,
+the page of posts (only the columns its fields read) and one query for all their authors,
+categories and tags (posts.api.relations).
 
 Caching: `as_view()` wraps every view in posts.api.caching.cached_view (validators,
 Cache-Control, response cache, throttling). Requests with credentials or a preview token
@@ -35,7 +36,12 @@ from rest_framework.exceptions import (
 from rest_framework.permissions import SAFE_METHODS
 
 from posts.api import serializers
-from posts.api.caching import content_state, precondition_response, validators_for
+from posts.api.caching import (
+    cached_view,
+    content_state,
+    precondition_response,
+    validators_for,
+)
 from posts.api.filters import DEFAULT_ORDERING, PostFilter
 from posts.api.pagination import PagePagination
 from posts.api.relations import attach_relations
@@ -67,8 +73,6 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
-        from posts.api.caching import cached_view
-
         return cached_view(super().as_view(actions, **initkwargs))
 
     def initial(self, request, *args, **kwargs):
@@ -302,10 +306,10 @@ class TaxonomyViewSet(ReadOnlyViewSet):
         return obj
 
 
-def _taxonomy_schema(serializer_class, noun: str):
+def _taxonomy_schema(serializer_class, noun: str, plural: str):
     return extend_schema_view(
         list=extend_schema(
-            summary=f"List {noun}s with published posts",
+            summary=f"List {plural} with published posts",
             parameters=[FIELDS_PARAMETER],
             responses={200: serializer_class(many=True), **ERRORS},
         ),
@@ -317,7 +321,7 @@ def _taxonomy_schema(serializer_class, noun: str):
     )
 
 
-@_taxonomy_schema(serializers.AuthorSerializer, "author")
+@_taxonomy_schema(serializers.AuthorSerializer, "author", "authors")
 class AuthorViewSet(TaxonomyViewSet):
     serializer_class = serializers.AuthorSerializer
     queryset = Author.objects.none()
@@ -325,7 +329,7 @@ class AuthorViewSet(TaxonomyViewSet):
     link = (PostAuthor, "author", "post")
 
 
-@_taxonomy_schema(serializers.CategorySerializer, "category")
+@_taxonomy_schema(serializers.CategorySerializer, "category", "categories")
 class CategoryViewSet(TaxonomyViewSet):
     serializer_class = serializers.CategorySerializer
     queryset = Category.objects.none()
@@ -333,7 +337,7 @@ class CategoryViewSet(TaxonomyViewSet):
     link = (Post.categories.through, "category", "post")
 
 
-@_taxonomy_schema(serializers.TagSerializer, "tag")
+@_taxonomy_schema(serializers.TagSerializer, "tag", "tags")
 class TagViewSet(TaxonomyViewSet):
     serializer_class = serializers.TagSerializer
     queryset = Tag.objects.none()
