@@ -235,7 +235,8 @@ def record_ceilings(server: Server, listed: list[Endpoint], folder: Path) -> Non
             sys.exit(f"{endpoint.name}: expected {expected}, got {status}")
         (folder / f"e{index}.meta").write_text(f"{status}\n{content_type}")
         (folder / f"e{index}.body").write_bytes(body)
-        print(f"  {endpoint.name}: {endpoint.path} -> {status}, {len(body):,} bytes")
+        shown = endpoint.path if len(endpoint.path) <= 70 else endpoint.path[:67] + "..."
+        print(f"  {endpoint.name}: {shown} -> {status}, {len(body):,} bytes")
 
 
 def main() -> None:

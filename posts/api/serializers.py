@@ -49,8 +49,6 @@ POST_COLUMNS = {
     "meta": ("meta",),
     "canonical_url": ("canonical_url",),
 }
-# The relations each field reads through the prefetch cache.
-POST_RELATIONS = {"authors": "post_authors", "categories": "categories", "tags": "tags"}
 
 
 def utc_datetime(**kwargs) -> serializers.DateTimeField:
