@@ -62,5 +62,9 @@ bench-admin: $(VENV)/.dev-deps
 bench-import: $(VENV)/.runtime-deps
 	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
 
+# Read API throughput vs. a bare Django view (needs wrk and ../shared/corpus); see bench/api.py.
+bench-api: $(VENV)/.runtime-deps
+	$(BIN)/python bench/api.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "taggit",
     # Versions of every post saved in the admin (history, diff comments, restore).
     "reversion",
@@ -178,9 +179,10 @@ TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: its WWW-Authenticate header turns "credentials needed" into a proper 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
 }
 if DEBUG:
@@ -193,7 +195,24 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only API over published posts, authors, categories and tags.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # `?fields=` may leave any key out, so no response key is promised as required.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    # Swagger UI served from our own static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# Read API caching (posts/api/caching.py): browsers and CDNs may keep an anonymous response
+# CMS_API_MAX_AGE seconds; the server keeps it up to CMS_API_CACHE_SECONDS (0 turns the
+# server-side cache off), but never past a change or the next scheduled publication.
+CMS_API_MAX_AGE = env_int("CMS_API_MAX_AGE", 60)
+CMS_API_CACHE_SECONDS = env_int("CMS_API_CACHE_SECONDS", 600)
+CMS_API_CACHE_MAX_BYTES = env_int("CMS_API_CACHE_MAX_BYTES", 2 * 1024 * 1024)
+# Per-IP rate for anonymous API clients, e.g. "120/minute"; empty turns throttling off.
+CMS_API_ANON_THROTTLE = os.environ.get("CMS_API_ANON_THROTTLE", "")
+# Seconds a preview link made in the admin stays valid.
+CMS_PREVIEW_MAX_AGE = env_int("CMS_PREVIEW_MAX_AGE", 3 * 24 * 3600)
 
 # Where the public site (a separate front end) shows a post; used by feeds and the sitemap.
 CMS_POST_URL = os.environ.get("CMS_POST_URL", "http://127.0.0.1:8000/posts/{slug}/")

@@ -1,12 +1,40 @@
-"""Top-level URLs: the admin, the read API, and the small reader site at `/`."""
+"""Top-level URLs: the admin, the read API, feeds, the sitemap, and the reader site at `/`."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+
+from posts import feeds
+from posts.api.caching import cached_view
+from posts.sitemaps import SITEMAPS
 
 admin.site.site_header = "Headless CMS"
 admin.site.site_title = "Headless CMS admin"
 
+# Any Unicode slug, percent-encoded; no NUL or slash.
+SLUG = r"(?P<slug>[^/\x00]+)"
+
+
+def public(view):
+    """Feeds and the sitemap show everyone the same: cached, with ETag and Last-Modified."""
+    return cached_view(view, public_only=True)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("posts.api.urls")),
+    path("feeds/rss/", public(feeds.LatestPostsFeed()), name="feed-rss"),
+    path("feeds/atom/", public(feeds.LatestPostsAtomFeed()), name="feed-atom"),
+    re_path(rf"^feeds/tags/{SLUG}/rss/$", public(feeds.TagFeed()), name="feed-tag-rss"),
+    re_path(rf"^feeds/tags/{SLUG}/atom/$", public(feeds.TagAtomFeed()), name="feed-tag-atom"),
+    re_path(
+        rf"^feeds/categories/{SLUG}/rss/$", public(feeds.CategoryFeed()), name="feed-category-rss"
+    ),
+    re_path(
+        rf"^feeds/categories/{SLUG}/atom/$",
+        public(feeds.CategoryAtomFeed()),
+        name="feed-category-atom",
+    ),
+    path("sitemap.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("posts.reader")),
 ]

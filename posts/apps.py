@@ -5,3 +5,9 @@ class PostsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "posts"
     verbose_name = "Content"
+
+    def ready(self):
+        # Every change to content invalidates the API's response cache and ETags.
+        from posts.api.caching import connect_signals
+
+        connect_signals()

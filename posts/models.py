@@ -305,6 +305,8 @@ class Post(models.Model):
             PostAuthor(post=self, author=author, position=position)
             for position, author in enumerate(dict.fromkeys(authors))
         )
+        # bulk_create sends no signal: tell the API's response cache ourselves.
+        ContentVersion.bump()
 
     @property
     def is_published(self) -> bool:
@@ -350,3 +352,29 @@ class PostAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.post} (#{self.position + 1})"
+
+
+class ContentVersion(models.Model):
+    """One row that counts content changes; the API's response cache and ETags key on it.
+
+    It lives in the database, not in the cache, so that every app process (each with its
+    own local-memory cache, or sharing Redis) sees a change at the same moment, and so
+    that a rolled-back transaction rolls the count back too. Signals bump it on every
+    change (see posts.api.caching); code that writes with bulk_create/update() calls
+    `posts.api.caching.invalidate()`.
+    """
+
+    generation = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"content generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def bump(cls) -> None:
+        """Count one more change, now."""
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(
+            generation=models.F("generation") + 1, changed_at=now
+        ):
+            cls.objects.get_or_create(pk=1, defaults={"generation": 1, "changed_at": now})

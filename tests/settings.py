@@ -22,3 +22,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # live server that browser tests drive.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Throttling is off in tests whatever the environment says; tests that need it turn it on.
+CMS_API_ANON_THROTTLE = ""

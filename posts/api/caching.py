@@ -1,0 +1,341 @@
+"""HTTP caching for the read API, the feeds and the sitemap.
+
+Three layers, all keyed on the *content state* read from the database in one small query
+per request (`content_state()`):
+
+- the change counter `ContentVersion`, bumped by signals on every save/delete/m2m change of
+  a post, author, category, tag or their links, and by `invalidate()` after bulk writes;
+- the latest publication time already reached: when a scheduled post's time comes, this
+  moves, so the post appears on time without anyone saving anything;
+- the next publication time still ahead: no cache entry, and no `max-age` told to browsers
+  and CDNs, lasts past it.
+
+From the state and the request come a weak ETag and a Last-Modified date; a conditional
+GET that matches is answered 304 before any view code runs. Anonymous responses are
+`public, max-age=CMS_API_MAX_AGE` and kept in the Django cache under the same key, so a
+change anywhere makes every old entry unreachable at once. Authenticated and preview
+responses are `private, no-store` and never cached server side.
+
+Code that writes with `bulk_create()`, `bulk_update()` or `QuerySet.update()` sends no
+signal and must call `invalidate()` afterwards (the importer does, after each run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import router
+from django.db.models import Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from posts.api.compiled import CompiledQuery
+from posts.models import Author, Category, ContentVersion, Post, PostAuthor, Tag, TaggedPost
+
+CACHE_PREFIX = "api-response:"
+# Headers the cache layer sets itself on every response; never replayed from an entry.
+OWN_HEADERS = {"etag", "last-modified", "cache-control", "expires", "content-length"}
+CONDITIONAL_HEADERS = {
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+}
+
+
+@dataclass(frozen=True)
+class ContentState:
+    """What every cached representation depends on, read once per request."""
+
+    now: dt.datetime
+    generation: int
+    changed_at: dt.datetime | None
+    latest_publication: dt.datetime | None
+    next_publication: dt.datetime | None
+
+    @property
+    def modified(self) -> dt.datetime:
+        """When the visible content last changed: an edit, or a scheduled post going live."""
+        moments = [m for m in (self.changed_at, self.latest_publication) if m is not None]
+        return max(moments) if moments else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+    def seconds_until_next_publication(self) -> float | None:
+        if self.next_publication is None:
+            return None
+        return (self.next_publication - self.now).total_seconds()
+
+
+def _state_queryset(shape, now: dt.datetime):
+    latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
+    upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
+    return (
+        ContentVersion.objects.filter(pk=1)
+        .annotate(latest=Subquery(latest[:1]), upcoming=Subquery(upcoming[:1]))
+        .values_list("generation", "changed_at", "latest", "upcoming")
+    )
+
+
+# Runs on every request, 304s included: compiled once (see posts.api.compiled).
+_state_query = CompiledQuery(
+    _state_queryset,
+    sentinels=lambda shape: [dt.datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)],
+    prepare=lambda moment, connection: Post._meta.get_field("published_at").get_db_prep_value(
+        moment, connection
+    ),
+)
+
+
+def _as_datetime(value) -> dt.datetime | None:
+    """A database datetime as an aware UTC datetime (SQLite hands back text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def content_state(*, now: dt.datetime | None = None) -> ContentState:
+    """The change counter and the publication times around `now`, in one query."""
+    now = now or timezone.now()
+    using = router.db_for_read(Post)
+    rows = _state_query.rows(None, [now], using=using)
+    if not rows:  # a database flushed since migrating (some test set-ups)
+        ContentVersion.objects.get_or_create(pk=1)
+        rows = _state_query.rows(None, [now], using=using)
+    generation, changed_at, latest, upcoming = rows[0]
+    return ContentState(
+        now, generation, _as_datetime(changed_at), _as_datetime(latest), _as_datetime(upcoming)
+    )
+
+
+def invalidate() -> None:
+    """Make every cached response and every ETag handed out so far stale, at once.
+
+    Signals do this for ordinary saves; call it after writes that send no signal
+    (bulk_create, bulk_update, QuerySet.update, raw SQL). Inside a transaction the change
+    becomes visible when the transaction commits, together with the data.
+    """
+    ContentVersion.bump()
+
+
+def _content_changed(sender, **kwargs) -> None:
+    ContentVersion.bump()
+
+
+def _m2m_changed(sender, action: str, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"}:
+        ContentVersion.bump()
+
+
+def connect_signals() -> None:
+    """Bump the change counter on every change to what the API, feeds or sitemap show."""
+    for model in (Post, Author, Category, Tag, PostAuthor, TaggedPost, Post.categories.through):
+        uid = f"posts.api.caching:{model._meta.label}"
+        post_save.connect(_content_changed, sender=model, dispatch_uid=uid + ":save")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=uid + ":delete")
+    for through in (Post.categories.through, TaggedPost, PostAuthor):
+        m2m_changed.connect(
+            _m2m_changed, sender=through, dispatch_uid=f"posts.api.caching:m2m:{through}"
+        )
+
+
+@functools.cache
+def _release() -> str:
+    """Changes with the code and settings that shape responses, so a deploy never serves
+    entries (or answers 304 to ETags) made by an older release, e.g. from a shared Redis."""
+    digest = hashlib.blake2b(digest_size=8)
+    for value in (settings.CMS_POST_URL, settings.CMS_SITE_TITLE, settings.TIME_ZONE):
+        digest.update(str(value).encode())
+    digest.update(repr(settings.REST_FRAMEWORK.get("DEFAULT_RENDERER_CLASSES")).encode())
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted([*package.glob("api/*.py"), *package.glob("*.py")]):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(request: HttpRequest, state: ContentState, scope: str) -> str:
+    """One key per representation: release, state, audience, URL and negotiated format."""
+    parts = [
+        _release(),
+        scope,
+        str(state.generation),
+        state.latest_publication.isoformat() if state.latest_publication else "-",
+        request.scheme,
+        request.get_host(),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        request.META.get("HTTP_ACCEPT", ""),
+    ]
+    material = "\n".join(parts).encode("utf-8", "backslashreplace")
+    return hashlib.blake2b(material, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    # Whole seconds, compared with If-Modified-Since.
+    last_modified: int
+    last_modified_header: str
+
+
+def validators_for(request: HttpRequest, state: ContentState, scope: str) -> Validators:
+    key = _key(request, state, scope)
+    modified = math.floor(state.modified.timestamp())
+    # HTTP dates have whole seconds. A representation made during the second of the last
+    # change gets the second before it: a client holding it then cannot take a 304 for a
+    # second change later within that same second.
+    shown = modified - 1 if math.floor(state.now.timestamp()) <= modified else modified
+    return Validators(f'W/"{key}"', modified, http_date(shown))
+
+
+def _conditional(request: HttpRequest, validators: Validators, response=None):
+    return get_conditional_response(
+        request,
+        etag=validators.etag,
+        last_modified=validators.last_modified,
+        response=response,
+    )
+
+
+def precondition_response(request: HttpRequest, validators: Validators) -> HttpResponse | None:
+    """A 304 for a matching If-None-Match/If-Modified-Since, decided before any view runs.
+
+    `If-None-Match: *` and If-Match/If-Unmodified-Since depend on whether the resource
+    exists, which only the view knows; those are answered after it (see `finish`).
+    """
+    meta = request.META
+    if not CONDITIONAL_HEADERS.intersection(meta):
+        return None
+    if "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta:
+        return None
+    if meta.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
+        return None
+    return _conditional(request, validators)
+
+
+def _public_max_age(state: ContentState) -> int:
+    max_age = settings.CMS_API_MAX_AGE
+    until_next = state.seconds_until_next_publication()
+    if until_next is not None:
+        max_age = min(max_age, math.floor(until_next))
+    return max(0, max_age)
+
+
+def _entry_seconds(state: ContentState) -> int:
+    seconds = settings.CMS_API_CACHE_SECONDS
+    until_next = state.seconds_until_next_publication()
+    if until_next is not None:
+        seconds = min(seconds, math.floor(until_next))
+    return max(0, seconds)
+
+
+def _set_validators(response: HttpResponse, validators: Validators) -> None:
+    response.headers["ETag"] = validators.etag
+    response.headers["Last-Modified"] = validators.last_modified_header
+
+
+def _public_headers(response: HttpResponse, validators: Validators, state: ContentState):
+    if response.status_code in (200, 304):
+        _set_validators(response, validators)
+        response.headers["Cache-Control"] = f"public, max-age={_public_max_age(state)}"
+    return response
+
+
+def private_headers(response: HttpResponse, validators: Validators | None) -> HttpResponse:
+    if validators is not None and response.status_code in (200, 304):
+        _set_validators(response, validators)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _entry(response: HttpResponse) -> dict | None:
+    if response.cookies or len(response.content) > settings.CMS_API_CACHE_MAX_BYTES:
+        return None
+    headers = {
+        k: v for k, v in response.items() if k.lower() not in OWN_HEADERS and k != "Content-Type"
+    }
+    return {
+        "content": response.content,
+        "content_type": response["Content-Type"],
+        "headers": headers,
+    }
+
+
+def _from_entry(entry: dict) -> HttpResponse:
+    return HttpResponse(
+        entry["content"], content_type=entry["content_type"], headers=entry["headers"]
+    )
+
+
+def serve_public(view, request: HttpRequest, args, kwargs, state: ContentState) -> HttpResponse:
+    """Answer an anonymous GET/HEAD: 304, a cached copy, or the view's response (stored)."""
+    validators = validators_for(request, state, "public")
+    early = precondition_response(request, validators)
+    if early is not None:
+        return _public_headers(early, validators, state)
+
+    seconds = _entry_seconds(state) if settings.CMS_API_CACHE_SECONDS > 0 else 0
+    cache_key = CACHE_PREFIX + validators.etag[3:-1]
+    entry = cache.get(cache_key) if seconds else None
+    if entry is not None:
+        return _public_headers(_from_entry(entry), validators, state)
+
+    response = view(request, *args, **kwargs)
+    if response.status_code != 200:
+        return response
+    if hasattr(response, "render"):
+        response.render()
+    if seconds and (entry := _entry(response)) is not None:
+        cache.set(cache_key, entry, seconds)
+    late = _conditional(request, validators, response)
+    return _public_headers(late, validators, state)
+
+
+def is_anonymous(request: HttpRequest) -> bool:
+    """No credentials: no Authorization header and no logged-in session."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return not request.user.is_authenticated
+    return True
+
+
+def cached_view(view, *, public_only: bool = False):
+    """Wrap a view with validators, Cache-Control, throttling and the response cache.
+
+    `public_only`: the view shows the same thing to everyone (feeds, sitemap), so every
+    request takes the public path. API views pass False: requests with credentials or a
+    preview token take the private path, where the view itself (after authentication)
+    answers conditional requests and this wrapper marks the response private.
+    """
+    from posts.api.throttling import throttled_response
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        anonymous = public_only or is_anonymous(request)
+        if anonymous and (limited := throttled_response(request)) is not None:
+            return limited
+        state = content_state()
+        request.content_state = state
+        if public_only or (anonymous and "preview" not in request.GET):
+            request.cache_scope = "public"
+            return serve_public(view, request, args, kwargs, state)
+        request.cache_scope = "private"
+        response = view(request, *args, **kwargs)
+        return private_headers(response, getattr(request, "private_validators", None))
+
+    return wrapper

@@ -1,0 +1,336 @@
+"""Read-only API views: posts, authors, categories, tags.
+
+Visibility: every queryset starts from `Post.objects.published()` unless an authenticated
+staff user or API-token client asks for `?status=draft|scheduled|all`, or a preview token
+opens one post. Taxonomy entries without a published post are hidden, so a tag used
+only on a draft does not reveal its name.
+
+Queries: a fixed number per request whatever the page size: the content state, a count,
+the page of posts (only the columns its fields read) and one query for all their authors,
+categories and tags (posts.api.relations).
+
+Caching: `as_view()` wraps every view in posts.api.caching.cached_view (validators,
+Cache-Control, response cache, throttling). Requests with credentials or a preview token
+reach the view, which answers conditional requests after authentication.
+"""
+
+from django.db.models import Count
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import viewsets
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import (
+    MethodNotAllowed,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.permissions import SAFE_METHODS
+
+from posts.api import serializers
+from posts.api.caching import (
+    cached_view,
+    content_state,
+    precondition_response,
+    validators_for,
+)
+from posts.api.filters import DEFAULT_ORDERING, PostFilter
+from posts.api.pagination import PagePagination
+from posts.api.relations import attach_relations
+from posts.models import Author, Category, Post, Tag
+from posts.preview import PreviewTokenError, read_preview_token
+
+STATUS_CHOICES = ("published", "draft", "scheduled", "all")
+
+
+class NotModified(Exception):
+    """Raised after authentication to answer a conditional request with 304."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """What every API view shares: slugs, strict pagination, sparse fields, caching."""
+
+    lookup_field = "slug"
+    # Any Unicode slug, percent-encoded in the URL; no NUL, which no database column holds.
+    lookup_value_regex = r"[^/\x00]+"
+    pagination_class = PagePagination
+    # Anonymous throttling runs in the cache layer so cached responses count too.
+    throttle_classes = []
+    list_fields: tuple[str, ...] = ()
+    detail_fields: tuple[str, ...] = ()
+    accepts_preview = False
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        return cached_view(super().as_view(actions, **initkwargs))
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication, so that every write is a 405 (not a CSRF 403).
+        if request.method not in SAFE_METHODS:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+        if "preview" in request.query_params and not (
+            self.accepts_preview and self.action == "retrieve"
+        ):
+            raise ValidationError({"preview": ["Only accepted on /api/v1/posts/{slug}/."]})
+        self.shown_fields = self.parse_fields()
+        django_request = request._request
+        if getattr(django_request, "cache_scope", None) == "private":
+            # The cache layer answered public conditional requests already; here the
+            # client is known, so private ones can be answered before any serialising.
+            user = request.user
+            scope = f"private:{user.pk if user.is_authenticated else '-'}"
+            validators = validators_for(django_request, self.state, scope)
+            django_request.private_validators = validators
+            early = precondition_response(django_request, validators)
+            if early is not None:
+                raise NotModified(early)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            return exc.response
+        return super().handle_exception(exc)
+
+    @property
+    def state(self):
+        """The content state this request is answered from (read once, by the cache layer)."""
+        django_request = self.request._request
+        if not hasattr(django_request, "content_state"):
+            django_request.content_state = content_state()
+        return django_request.content_state
+
+    def parse_fields(self) -> tuple[str, ...]:
+        """`?fields=slug,title`: exactly those keys, any detail field allowed on lists."""
+        default = self.list_fields if self.action == "list" else self.detail_fields
+        raw = self.request.query_params.get("fields")
+        if raw is None or not raw.strip():
+            return default
+        names = {name.strip() for name in raw.split(",") if name.strip()}
+        unknown = sorted(names - set(self.detail_fields))
+        if unknown:
+            shown = ", ".join(repr(name[:50]) for name in unknown[:5])
+            raise ValidationError(
+                {
+                    "fields": [
+                        f"Unknown field {shown}. Choose from: {', '.join(self.detail_fields)}."
+                    ]
+                }
+            )
+        return tuple(name for name in self.detail_fields if name in names)
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs.setdefault("fields", self.shown_fields)
+        return super().get_serializer(*args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        # Filters narrow lists; a detail URL names one object and ignores them.
+        if self.action != "list":
+            return queryset
+        # Building and validating a filter form is a good part of an uncached list's time:
+        # skip it when no filter parameter is present (the ordering default still applies).
+        filterset = getattr(self, "filterset_class", None)
+        asked = set(self.request.query_params)
+        if filterset is not None and not asked & set(filterset.base_filters):
+            return queryset.order_by(*DEFAULT_ORDERING)
+        return super().filter_queryset(queryset)
+
+
+FIELDS_PARAMETER = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description="Comma-separated field names: return only these keys.",
+)
+ERRORS = {
+    304: OpenApiResponse(description="Not modified (If-None-Match / If-Modified-Since)."),
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="A bad parameter; the body is keyed by its name."
+    ),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such object, or page."),
+}
+STATUS_PARAMETER = OpenApiParameter(
+    "status",
+    OpenApiTypes.STR,
+    enum=STATUS_CHOICES,
+    description=(
+        "`published` (default, anyone); `draft`, `scheduled` or `all` need a staff session "
+        "or an API token (`Authorization: Token <key>`)."
+    ),
+)
+AUTH_ERRORS = {
+    401: OpenApiResponse(OpenApiTypes.OBJECT, description="Unpublished posts need credentials."),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not allowed, or a bad preview token."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List published posts",
+        description=(
+            "Newest first. Each result has the summary fields ("
+            + ", ".join(serializers.LIST_FIELDS)
+            + ") unless `fields` names others; any detail field may be named."
+        ),
+        parameters=[FIELDS_PARAMETER, STATUS_PARAMETER],
+        responses={200: serializers.PostSerializer(many=True), **ERRORS, **AUTH_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One post by slug",
+        description="Every field, including body_markdown, body_html, meta and canonical_url.",
+        parameters=[
+            FIELDS_PARAMETER,
+            STATUS_PARAMETER,
+            OpenApiParameter(
+                "preview",
+                OpenApiTypes.STR,
+                description="A signed preview token from the admin: shows that one post "
+                "whatever its status, until the token expires.",
+            ),
+        ],
+        responses={200: serializers.PostSerializer, **ERRORS, **AUTH_ERRORS},
+    ),
+)
+class PostViewSet(ReadOnlyViewSet):
+    serializer_class = serializers.PostSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PostFilter
+    list_fields = serializers.LIST_FIELDS
+    detail_fields = serializers.DETAIL_FIELDS
+    accepts_preview = True
+    queryset = Post.objects.none()  # for schema generation; get_queryset builds the real one
+
+    def requested_status(self) -> str:
+        raw = self.request.query_params.get("status", "")
+        if raw in ("", "published"):
+            return "published"
+        if raw not in STATUS_CHOICES:
+            raise ValidationError({"status": [f"Choose one of: {', '.join(STATUS_CHOICES)}."]})
+        user = self.request.user
+        if not user.is_authenticated:
+            raise NotAuthenticated({"status": [f"status={raw} needs credentials."]})
+        token_client = isinstance(self.request.successful_authenticator, TokenAuthentication)
+        if not (user.is_staff or token_client):
+            raise PermissionDenied({"status": [f"status={raw} is for staff and API tokens."]})
+        return raw
+
+    def posts(self, status: str):
+        now = self.state.now
+        if status == "published":
+            return Post.objects.published(now=now)
+        if status == "scheduled":
+            return Post.objects.scheduled(now=now)
+        if status == "draft":
+            return Post.objects.drafts()
+        return Post.objects.all()
+
+    def shape(self, queryset):
+        """Load only the columns and relations the shown fields read."""
+        fields = self.shown_fields
+        columns = {"id"}
+        for name in fields:
+            columns.update(serializers.POST_COLUMNS.get(name, ()))
+        queryset = queryset.only(*columns)
+        return queryset
+
+    def get_queryset(self):
+        return self.shape(self.posts(self.requested_status()))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        attach_relations(page, self.shown_fields)
+        return page
+
+    def get_object(self):
+        slug = self.kwargs["slug"]
+        token = self.request.query_params.get("preview")
+        if token is not None:
+            try:
+                post_pk = read_preview_token(token)
+            except PreviewTokenError as exc:
+                raise PermissionDenied({"preview": [str(exc)]}) from exc
+            post = self.shape(Post.objects.filter(pk=post_pk, slug=slug)).first()
+            if post is not None:
+                attach_relations([post], self.shown_fields)
+                return post
+        post = self.get_queryset().filter(slug=slug).first()
+        if post is None:
+            raise Http404
+        attach_relations([post], self.shown_fields)
+        return post
+
+
+class TaxonomyViewSet(ReadOnlyViewSet):
+    """Authors, categories, tags: by name, with post_count of published posts; those with
+    no published post are left out (a tag only drafts use would reveal them)."""
+
+    # (relation from the model to its links, the link's post field); "" when the
+    # relation leads to posts directly.
+    relation: tuple[str, str] = ("", "")
+
+    def get_queryset(self):
+        relation, post = self.relation
+        visible = Post.objects.published(now=self.state.now).values("pk")
+        posts = f"{relation}__{post}" if post else relation
+        model = self.serializer_class.Meta.model
+        # Filtering on the relation before annotating makes the join (and so the count)
+        # hold published posts only, and leaves out rows without any. One GROUP BY pass:
+        # about ten times faster than a correlated count per row.
+        return (
+            model.objects.filter(**{f"{posts}__in": visible})
+            .annotate(post_count=Count(relation))
+            .order_by("name", "id")
+        )
+
+    def get_object(self):
+        obj = self.get_queryset().filter(slug=self.kwargs["slug"]).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+
+def _taxonomy_schema(serializer_class, noun: str, plural: str):
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {plural} with published posts",
+            parameters=[FIELDS_PARAMETER],
+            responses={200: serializer_class(many=True), **ERRORS},
+        ),
+        retrieve=extend_schema(
+            summary=f"One {noun} by slug",
+            parameters=[FIELDS_PARAMETER],
+            responses={200: serializer_class, **ERRORS},
+        ),
+    )
+
+
+@_taxonomy_schema(serializers.AuthorSerializer, "author", "authors")
+class AuthorViewSet(TaxonomyViewSet):
+    serializer_class = serializers.AuthorSerializer
+    queryset = Author.objects.none()
+    list_fields = detail_fields = serializers.AuthorSerializer.Meta.fields
+    relation = ("post_authors", "post")
+
+
+@_taxonomy_schema(serializers.CategorySerializer, "category", "categories")
+class CategoryViewSet(TaxonomyViewSet):
+    serializer_class = serializers.CategorySerializer
+    queryset = Category.objects.none()
+    list_fields = detail_fields = serializers.CategorySerializer.Meta.fields
+    relation = ("posts", "")
+
+
+@_taxonomy_schema(serializers.TagSerializer, "tag", "tags")
+class TagViewSet(TaxonomyViewSet):
+    serializer_class = serializers.TagSerializer
+    queryset = Tag.objects.none()
+    list_fields = detail_fields = serializers.TagSerializer.Meta.fields
+    relation = ("tagged_posts", "content_object")

@@ -1,0 +1,150 @@
+"""RSS 2.0 and Atom feeds of the latest published posts: all, per tag, per category.
+
+Links point at the public front end (CMS_POST_URL); descriptions are the plain-text
+excerpt, escaped. Tags and categories without a published post have no feed (404), like
+in the API. Responses go through the API's cache layer (ETag, Last-Modified, 304).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.encoding import iri_to_uri
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from posts.models import Category, Post, PostAuthor, Tag
+
+FEED_ITEMS = 20
+
+
+def site_url() -> str:
+    """The public site's home page, from CMS_POST_URL's scheme and host."""
+    parts = urlsplit(settings.CMS_POST_URL)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    now: dt.datetime
+    tag: Tag | None = None
+    category: Category | None = None
+
+
+class LatestPostsFeed(Feed):
+    """`/feeds/rss/`: the latest published posts."""
+
+    def get_object(self, request, *args, **kwargs) -> FeedScope:
+        # The cache layer read the content state (and its clock) for this request.
+        return FeedScope(now=request.content_state.now)
+
+    def posts(self, scope: FeedScope):
+        return Post.objects.published(now=scope.now)
+
+    def items(self, scope: FeedScope):
+        return (
+            self.posts(scope)
+            .defer("body", "body_html", "meta")
+            .prefetch_related(
+                Prefetch("post_authors", queryset=PostAuthor.objects.select_related("author")),
+                "categories",
+                "tags",
+            )[:FEED_ITEMS]
+        )
+
+    def title(self, scope: FeedScope) -> str:
+        return settings.CMS_SITE_TITLE
+
+    def link(self, scope: FeedScope) -> str:
+        return site_url()
+
+    def description(self, scope: FeedScope) -> str:
+        return f"The latest posts of {settings.CMS_SITE_TITLE}."
+
+    def item_description(self, post: Post) -> str:
+        return escape(post.plain_excerpt)
+
+    def item_link(self, post: Post) -> str:
+        return iri_to_uri(post.public_url)
+
+    def item_pubdate(self, post: Post):
+        return post.published_at
+
+    def item_updateddate(self, post: Post):
+        return post.updated_at
+
+    def item_author_name(self, post: Post) -> str | None:
+        authors = post.ordered_authors
+        return ", ".join(author.name for author in authors) if authors else None
+
+    def item_categories(self, post: Post) -> list[str]:
+        names = [category.name for category in post.categories.all()]
+        names += [tag.name for tag in post.tags.all()]
+        return list(dict.fromkeys(names))
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    """`/feeds/atom/`: the same as Atom 1.0."""
+
+    feed_type = Atom1Feed
+    subtitle = LatestPostsFeed.description
+
+
+class TagFeed(LatestPostsFeed):
+    """`/feeds/tags/<slug>/rss/`: the latest published posts with one tag."""
+
+    def get_object(self, request, slug: str) -> FeedScope:
+        now = request.content_state.now
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None or not self.posts(FeedScope(now=now, tag=tag)).exists():
+            raise Http404("No tag with published posts has this slug.")
+        return FeedScope(now=now, tag=tag)
+
+    def posts(self, scope: FeedScope):
+        tagged = scope.tag.tagged_posts.values("content_object_id")
+        return Post.objects.published(now=scope.now).filter(pk__in=tagged)
+
+    def title(self, scope: FeedScope) -> str:
+        return f"{settings.CMS_SITE_TITLE}: {scope.tag.name}"
+
+    def description(self, scope: FeedScope) -> str:
+        return f"The latest posts tagged {scope.tag.name}."
+
+
+class TagAtomFeed(TagFeed):
+    """`/feeds/tags/<slug>/atom/`."""
+
+    feed_type = Atom1Feed
+    subtitle = TagFeed.description
+
+
+class CategoryFeed(LatestPostsFeed):
+    """`/feeds/categories/<slug>/rss/`: the latest published posts in one category."""
+
+    def get_object(self, request, slug: str) -> FeedScope:
+        now = request.content_state.now
+        category = Category.objects.filter(slug=slug).first()
+        if category is None or not self.posts(FeedScope(now=now, category=category)).exists():
+            raise Http404("No category with published posts has this slug.")
+        return FeedScope(now=now, category=category)
+
+    def posts(self, scope: FeedScope):
+        linked = Post.categories.through.objects.filter(category=scope.category).values("post_id")
+        return Post.objects.published(now=scope.now).filter(pk__in=linked)
+
+    def title(self, scope: FeedScope) -> str:
+        return f"{settings.CMS_SITE_TITLE}: {scope.category.name}"
+
+    def description(self, scope: FeedScope) -> str:
+        return f"The latest posts in {scope.category.name}."
+
+
+class CategoryAtomFeed(CategoryFeed):
+    """`/feeds/categories/<slug>/atom/`."""
+
+    feed_type = Atom1Feed
+    subtitle = CategoryFeed.description

@@ -1,0 +1,360 @@
+"""HTTP caching: validators, 304s, Cache-Control, and a server cache that is never stale."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.utils.http import http_date
+
+from posts.api.caching import invalidate
+from posts.models import Author, Category, Post, Tag
+from tests.api_helpers import NOW, detail_url, draft, published, scheduled, slugs, token_for
+from tests.factories import AuthorFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/posts/"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def later(seconds: float):
+    return time_machine.travel(NOW + dt.timedelta(seconds=seconds), tick=False)
+
+
+URLS = [
+    LIST,
+    "/api/v1/posts/?tag=python&fields=slug",
+    "/api/v1/posts/cached/",
+    "/api/v1/authors/",
+    "/api/v1/authors/ada/",
+    "/api/v1/categories/",
+    "/api/v1/categories/news/",
+    "/api/v1/tags/",
+    "/api/v1/tags/python/",
+    "/feeds/rss/",
+    "/feeds/atom/",
+    "/feeds/tags/python/rss/",
+    "/feeds/categories/news/atom/",
+    "/sitemap.xml",
+]
+
+
+@pytest.fixture
+def content(db):
+    post = published(slug="cached", tags=["python"], authors=[AuthorFactory(name="Ada")])
+    post.categories.set([Category.objects.create(name="News")])
+    return post
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_every_list_and_detail_has_validators_and_public_cache_control(client, content, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('W/"')
+    assert response["Last-Modified"]
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_if_none_match_answers_304_with_the_same_validators(
+    client, content, url, django_assert_num_queries
+):
+    first = client.get(url)
+
+    # One query: the content state. Nothing is looked up, serialised or rendered.
+    with django_assert_num_queries(1):
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == "public, max-age=60"
+
+
+def test_if_modified_since_answers_304_until_something_changes(client, content):
+    with later(5):
+        first = client.get(LIST)
+        since = first["Last-Modified"]
+        assert client.get(LIST, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+
+        content.title = "Renamed"
+        content.save()
+    with later(10):
+        response = client.get(LIST, HTTP_IF_MODIFIED_SINCE=since)
+        assert response.status_code == 200
+        assert response.json()["results"][0]["title"] == "Renamed"
+
+
+def test_a_change_in_the_same_second_is_not_hidden_by_if_modified_since(client, content):
+    """Last-Modified has whole seconds: a copy made in the second of a change must not
+    validate against a second change later in that same second."""
+    invalidate()  # a change at NOW
+    first = client.get(LIST)
+    with later(0.4):
+        content.title = "Changed again, same second"
+        content.save()
+    with later(3):
+        response = client.get(LIST, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["title"] == "Changed again, same second"
+
+
+def test_if_none_match_wins_over_if_modified_since(client, content):
+    with later(5):
+        first = client.get(LIST)
+        response = client.get(
+            LIST,
+            HTTP_IF_NONE_MATCH='W/"something-else"',
+            HTTP_IF_MODIFIED_SINCE=first["Last-Modified"],
+        )
+
+    assert response.status_code == 200
+
+
+def test_stale_etag_gets_the_new_content(client, content):
+    etag = client.get(LIST)["ETag"]
+    published(slug="newer", published_at=NOW - dt.timedelta(minutes=1))
+
+    response = client.get(LIST, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert slugs(response)[0] == "newer"
+
+
+def test_if_none_match_star_needs_the_resource_to_exist(client, content):
+    assert client.get(detail_url(content), HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert client.get("/api/v1/posts/nope/", HTTP_IF_NONE_MATCH="*").status_code == 404
+
+
+def test_garbage_conditional_headers_are_ignored(client, content):
+    response = client.get(
+        LIST, HTTP_IF_NONE_MATCH="not an etag\x01", HTTP_IF_MODIFIED_SINCE="yesterday-ish"
+    )
+
+    assert response.status_code == 200
+
+
+def test_errors_get_no_validators(client, content):
+    response = client.get("/api/v1/posts/?page=9")
+
+    assert response.status_code == 404
+    assert "ETag" not in response
+    assert "Cache-Control" not in response
+
+
+# The server-side response cache ----------------------------------------------------------
+
+
+def test_a_repeated_request_is_served_from_the_cache(client, content, django_assert_num_queries):
+    first = client.get(LIST)
+
+    with django_assert_num_queries(1):
+        again = client.get(LIST)
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == "application/json"
+
+
+def _rename(obj):
+    obj.name = obj.name + " renamed"
+    obj.save()
+
+
+def _unpublish(post):
+    post.status = Post.Status.DRAFT
+    post.save()
+
+
+def _retitle(post):
+    post.title = "New title"
+    post.save()
+
+
+CHANGES = {
+    "post saved": _retitle,
+    "post unpublished": _unpublish,
+    "post deleted": lambda post: post.delete(),
+    "author renamed": lambda post: _rename(Author.objects.get(slug="ada")),
+    "authors reordered": lambda post: post.set_authors(
+        [AuthorFactory(name="Bea"), *post.ordered_authors]
+    ),
+    "author deleted": lambda post: Author.objects.get(slug="ada").delete(),
+    "category renamed": lambda post: _rename(Category.objects.get(slug="news")),
+    "category removed from post": lambda post: post.categories.clear(),
+    "category added to post": lambda post: post.categories.add(
+        Category.objects.create(name="Extra")
+    ),
+    "tag added": lambda post: post.tags.add("rust"),
+    "tag removed": lambda post: post.tags.remove("python"),
+    "tag renamed": lambda post: _rename(Tag.objects.get(slug="python")),
+    "tag deleted": lambda post: Tag.objects.get(slug="python").delete(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_any_change_through_the_orm_invalidates_cached_responses(client, content, change):
+    before = {url: client.get(url).content for url in URLS}
+
+    CHANGES[change](content)
+    after = {url: client.get(url).content for url in URLS}
+
+    assert any(after[url] != before[url] for url in URLS), "no response changed"
+    # Every response is what a server with an empty cache says now.
+    cache.clear()
+    assert after == {url: client.get(url).content for url in URLS}
+
+
+def test_giving_authors_to_a_post_without_any_invalidates(client):
+    post = published(slug="lonely")
+    author = AuthorFactory(name="Late Author")
+    assert client.get(detail_url(post)).json()["authors"] == []
+
+    post.set_authors([author])  # bulk_create inside: no signal of its own
+
+    assert client.get(detail_url(post)).json()["authors"] == [
+        {"name": "Late Author", "slug": "late-author"}
+    ]
+
+
+def test_bulk_writes_are_seen_after_invalidate(client, content):
+    cached = client.get(LIST).json()
+    Post.objects.filter(pk=content.pk).update(title="Bulk-updated")  # sends no signal
+    # Until invalidate() is called, a bulk write is invisible to the cache; the importer
+    # calls it after each run.
+    assert client.get(LIST).json() == cached
+
+    invalidate()
+
+    assert client.get(LIST).json()["results"][0]["title"] == "Bulk-updated"
+
+
+def test_a_rolled_back_change_does_not_invalidate(client, content, django_assert_num_queries):
+    from django.db import transaction
+
+    client.get(LIST)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        content.title = "Never committed"
+        content.save()
+        raise RuntimeError
+
+    with django_assert_num_queries(1):
+        assert client.get(LIST).json()["results"][0]["title"] != "Never committed"
+
+
+def test_scheduled_post_shows_at_its_time_although_the_list_was_cached(client, content):
+    scheduled(slug="at-noon-thirty", published_at=NOW + dt.timedelta(minutes=30))
+    early = client.get(LIST)
+    assert slugs(early) == ["cached"]
+    # The server cache and browsers may not keep the list past the publication time.
+    assert early["Cache-Control"] == "public, max-age=60"
+
+    with later(30 * 60 - 20):
+        assert client.get(LIST)["Cache-Control"] == "public, max-age=20"
+        assert slugs(client.get(LIST)) == ["cached"]
+    with later(30 * 60):
+        response = client.get(LIST, HTTP_IF_NONE_MATCH=early["ETag"])
+        assert response.status_code == 200
+        assert slugs(response) == ["at-noon-thirty", "cached"]
+        assert client.get(detail_url("at-noon-thirty")).status_code == 200
+
+
+def test_server_cache_can_be_turned_off(client, content, settings, django_assert_num_queries):
+    settings.CMS_API_CACHE_SECONDS = 0
+    client.get(LIST)
+
+    # The content state, count, posts and their relations: nothing from the cache.
+    with django_assert_num_queries(4):
+        assert client.get(LIST).status_code == 200
+
+
+def test_max_age_follows_the_setting(client, content, settings):
+    settings.CMS_API_MAX_AGE = 300
+
+    assert client.get(LIST)["Cache-Control"] == "public, max-age=300"
+
+
+def test_last_modified_is_the_latest_change(client, content):
+    with later(120):
+        invalidate()
+    with later(200):
+        response = client.get(LIST)
+
+    assert response["Last-Modified"] == http_date((NOW + dt.timedelta(seconds=120)).timestamp())
+
+
+# Private responses -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user("editor", password="x", is_staff=True)
+
+
+def test_authenticated_responses_are_private_and_never_cached(client, content, staff):
+    client.force_login(staff)
+
+    first = client.get(LIST)
+    second = client.get("/api/v1/posts/?status=all")
+
+    for response in (first, second):
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
+        assert response["ETag"]
+
+
+def test_private_conditional_request_gets_304(client, content):
+    user = get_user_model().objects.create_user("build-bot")
+    headers = token_for(user)
+    etag = client.get("/api/v1/posts/?status=all", **headers)["ETag"]
+
+    response = client.get("/api/v1/posts/?status=all", HTTP_IF_NONE_MATCH=etag, **headers)
+
+    assert response.status_code == 304
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_draft_seen_by_staff_never_reaches_anonymous_clients(client, content, staff):
+    draft(slug="staff-only")
+    url = "/api/v1/posts/?status=all"
+    client.force_login(staff)
+    assert "staff-only" in slugs(client.get(url))
+
+    client.logout()
+    assert client.get(url).status_code == 401
+    assert "staff-only" not in slugs(client.get(LIST))
+
+
+# Throttling ------------------------------------------------------------------------------
+
+
+def test_anonymous_throttling_counts_cached_responses_too(client, content, settings):
+    settings.CMS_API_ANON_THROTTLE = "3/minute"
+
+    codes = [client.get(LIST).status_code for _ in range(4)]
+
+    assert codes == [200, 200, 200, 429]
+    limited = client.get(LIST)
+    assert limited["Retry-After"]
+    assert "throttled" in limited.json()["detail"]
+
+
+def test_authenticated_clients_are_not_throttled(client, content, settings):
+    settings.CMS_API_ANON_THROTTLE = "1/minute"
+    headers = token_for(get_user_model().objects.create_user("bot"))
+
+    assert [client.get(LIST, **headers).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_throttling_is_off_by_default(client, content):
+    assert all(client.get(LIST).status_code == 200 for _ in range(30))

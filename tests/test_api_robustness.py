@@ -1,0 +1,97 @@
+"""Nothing a client can send produces a 500."""
+
+import pytest
+from django.test import Client
+
+from tests.api_helpers import published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def raw_client():
+    # A server error comes back as a 500 response instead of being raised in the test.
+    return Client(raise_request_exception=False)
+
+
+NASTY_QUERIES = [
+    "search=%00",
+    "tag=%00",
+    "category=a%00b",
+    "author=%FF%FE",
+    "search=%FF%FE%FD",
+    "search=%ED%A0%80",  # an encoded UTF-16 surrogate: invalid UTF-8
+    "fields=%00",
+    "ordering=%00",
+    "status=%00",
+    "page=%00",
+    "page_size=%00",
+    "published_after=%00",
+    "published_before=2026-01-01%00",
+    "page=99999999999999999999999999999999999999",
+    "page=" + "9" * 5000,
+    "page_size=" + "9" * 5000,
+    "page=%EF%BC%91",  # a full-width digit one
+    "published_after=99999-01-01",
+    "published_after=2026-01-01T00:00:00%2B99:00",
+    "published_after=-0001-01-01",
+    "search=" + "%E9%A6%99" * 200,
+    "tag=" + ",".join(["x" * 300] * 50),
+    "tag=,,,,,",
+    "fields=,,,",
+    "ordering=,-,--title",
+    "search=%25%25%5C_",
+    "format=xml",
+    "page=1&page=2&page=x",
+]
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES)
+def test_nasty_query_strings_never_cause_a_server_error(raw_client, query):
+    published(tags=["t"])
+
+    for path in ["/api/v1/posts/", "/api/v1/tags/", "/feeds/rss/"]:
+        response = raw_client.get(f"{path}?{query}")
+        assert response.status_code < 500, (path, query, response.content[:300])
+
+
+NASTY_PATHS = [
+    "/api/v1/posts/%00/",
+    "/api/v1/posts/%FF/",
+    "/api/v1/posts/" + "x" * 5000 + "/",
+    "/api/v1/posts/%E9%A6%99%00/",
+    "/api/v1/tags/%00/",
+    "/api/v1/authors/%C0%AF/",
+    "/feeds/categories/%00/atom/",
+    "/api/v1/posts/a.b/",
+]
+
+
+@pytest.mark.parametrize("path", NASTY_PATHS)
+def test_nasty_paths_are_404_not_500(raw_client, path):
+    published()
+
+    assert raw_client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_IF_NONE_MATCH": '"\x00"'},
+        {"HTTP_IF_MODIFIED_SINCE": "Mon, 99 Foo 99999 99:99:99 GMT"},
+        {"HTTP_IF_MATCH": '"nope"'},
+        {"HTTP_IF_UNMODIFIED_SINCE": "Thu, 01 Jan 1970 00:00:00 GMT"},
+        {"HTTP_ACCEPT": "text/html"},
+        {"HTTP_ACCEPT": "\x00/\x00"},
+        {"HTTP_AUTHORIZATION": "Token"},
+        {"HTTP_AUTHORIZATION": "Token a b c"},
+        {"HTTP_AUTHORIZATION": "Token \u00e9\u00e9"},
+        {"HTTP_COOKIE": "sessionid=garbage"},
+    ],
+)
+def test_odd_headers_never_cause_a_server_error(raw_client, headers):
+    published()
+
+    response = raw_client.get("/api/v1/posts/", **headers)
+
+    assert response.status_code < 500

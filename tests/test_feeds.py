@@ -1,0 +1,110 @@
+"""RSS and Atom feeds: latest published posts, per tag and per category."""
+
+import datetime as dt
+from xml.etree import ElementTree
+
+import pytest
+import time_machine
+
+from posts.models import Category
+from tests.api_helpers import NOW, day, draft, published, scheduled
+from tests.factories import AuthorFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(settings):
+    settings.CMS_POST_URL = "https://www.example.com/posts/{slug}/"
+    settings.CMS_SITE_TITLE = "Example Site"
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def rss_items(response):
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/rss+xml")
+    channel = ElementTree.fromstring(response.content).find("channel")
+    return channel, channel.findall("item")
+
+
+def test_rss_lists_the_latest_published_posts_linking_to_the_front_end(client):
+    ada = AuthorFactory(name="Ada")
+    post = published(
+        slug="香港", title="Hello <world>", excerpt="An *excerpt* & more.", authors=[ada]
+    )
+    post.tags.set(["python"])
+    published(slug="older", published_at=day(1))
+
+    channel, items = rss_items(client.get("/feeds/rss/"))
+
+    assert channel.findtext("title") == "Example Site"
+    assert channel.findtext("link") == "https://www.example.com/"
+    assert [item.findtext("link") for item in items] == [
+        "https://www.example.com/posts/%E9%A6%99%E6%B8%AF/",
+        "https://www.example.com/posts/older/",
+    ]
+    first = items[0]
+    assert first.findtext("title") == "Hello &lt;world&gt;"
+    assert first.findtext("description") == "An excerpt &amp; more."
+    assert "Ada" in first.findtext("{http://purl.org/dc/elements/1.1/}creator")
+    assert [c.text for c in first.findall("category")] == ["python"]
+
+
+def test_feeds_hold_at_most_20_posts(client):
+    for number in range(25):
+        published(slug=f"p{number}", published_at=day(0) + dt.timedelta(hours=number))
+
+    _, items = rss_items(client.get("/feeds/rss/"))
+
+    assert len(items) == 20
+    assert items[0].findtext("link").endswith("/p24/")
+
+
+@pytest.mark.parametrize("make", [draft, scheduled])
+def test_unpublished_posts_are_in_no_feed(client, make):
+    make(slug="hidden", tags=["t"], categories=[Category.objects.create(name="C")])
+    published(slug="shown", tags=["t"], categories=[Category.objects.get(slug="c")])
+
+    for url in ["/feeds/rss/", "/feeds/atom/", "/feeds/tags/t/rss/", "/feeds/categories/c/atom/"]:
+        body = client.get(url).content.decode()
+        assert "/shown/" in body, url
+        assert "hidden" not in body, url
+
+
+def test_atom_feed(client):
+    published(slug="one", title="One")
+
+    response = client.get("/feeds/atom/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    assert feed.findtext(f"{ATOM}title") == "Example Site"
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}link").get("href") == "https://www.example.com/posts/one/"
+
+
+def test_tag_and_category_feeds_hold_only_their_posts(client):
+    news = Category.objects.create(name="News")
+    published(slug="tagged", tags=["python"])
+    published(slug="in-news", categories=[news])
+    published(slug="neither")
+
+    channel, items = rss_items(client.get("/feeds/tags/python/rss/"))
+    assert channel.findtext("title") == "Example Site: python"
+    assert [i.findtext("link") for i in items] == ["https://www.example.com/posts/tagged/"]
+    _, items = rss_items(client.get("/feeds/categories/news/rss/"))
+    assert [i.findtext("link") for i in items] == ["https://www.example.com/posts/in-news/"]
+    atom = ElementTree.fromstring(client.get("/feeds/tags/python/atom/").content)
+    assert len(atom.findall(f"{ATOM}entry")) == 1
+
+
+def test_feed_for_an_unknown_or_draft_only_tag_is_404(client):
+    draft(tags=["embargoed"])
+
+    assert client.get("/feeds/tags/embargoed/rss/").status_code == 404
+    assert client.get("/feeds/tags/nope/atom/").status_code == 404
+    assert client.get("/feeds/categories/nope/rss/").status_code == 404
+    assert client.get("/feeds/tags/%00/rss/").status_code == 404
