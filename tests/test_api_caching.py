@@ -358,3 +358,38 @@ def test_authenticated_clients_are_not_throttled(client, content, settings):
 
 def test_throttling_is_off_by_default(client, content):
     assert all(client.get(LIST).status_code == 200 for _ in range(30))
+
+
+def test_an_import_run_invalidates_cached_responses(client, content, tmp_path):
+    """The importer writes in bulk (no signals); its posts must show at once all the same."""
+    from posts.markdown_io.importer import import_folder
+
+    before = client.get(LIST).json()
+    post_file = tmp_path / "_posts" / "2020-01-02-older.md"
+    post_file.parent.mkdir()
+    # Older than the cached newest post, so only the importer's invalidation can reveal it.
+    post_file.write_text("---\ntitle: Imported earlier\ndate: 2020-01-02\n---\nText.\n")
+
+    import_folder(tmp_path)
+
+    after = client.get(LIST).json()
+    assert after["count"] == before["count"] + 1
+    assert "Imported earlier" in [result["title"] for result in after["results"]]
+
+    post_file.write_text("---\ntitle: Imported, then edited\ndate: 2020-01-02\n---\nText.\n")
+    import_folder(tmp_path)
+
+    titles = [result["title"] for result in client.get(LIST).json()["results"]]
+    assert "Imported, then edited" in titles
+
+
+def test_merging_tags_in_the_admin_invalidates_cached_responses(client, content):
+    from posts.admin.actions import merge_tags
+
+    other = published(slug="other", tags=["py"])
+    assert client.get(LIST + "?tag=python").json()["count"] == 1
+
+    merge_tags(target=Tag.objects.get(name="python"), others=[Tag.objects.get(name="py")])
+
+    assert client.get(LIST + "?tag=python").json()["count"] == 2
+    assert other.slug in slugs(client.get(LIST + "?tag=python"))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posts.admin.forms import AddTagForm, MergeForm, SetCategoryForm
+from posts.api.caching import invalidate as invalidate_api_cache
 from posts.models import Category, Post, Tag, TaggedPost
 from posts.roles import can_publish
 
@@ -180,6 +181,8 @@ def _merge_links(through, *, owner: str, target_field: str, target, others) -> N
     keep = links.values(owner).annotate(first=Min("pk")).values("first")
     links.exclude(pk__in=keep).delete()
     links.update(**{target_field: target})
+    # QuerySet.update() sends no signal: tell the API's response cache.
+    invalidate_api_cache()
 
 
 def merge_tags(*, target: Tag, others) -> None:

@@ -32,6 +32,7 @@ from django.db import DatabaseError, reset_queries, transaction
 from django.db.models import Prefetch
 from django.utils import timezone as dj_timezone
 
+from posts.api.caching import invalidate as invalidate_api_cache
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.fields import PostData, SectionPage, timezone_named
@@ -535,6 +536,9 @@ class FolderImport:
                 for post, _, _, tags in relations
                 for tag in tags
             )
+        if created or updated:
+            # bulk_create/bulk_update send no signals: tell the API's response cache.
+            invalidate_api_cache()
 
         def commit():
             self.authors.commit(authors_new)
