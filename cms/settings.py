@@ -212,6 +212,9 @@ CMS_API_CACHE_MAX_BYTES = env_int("CMS_API_CACHE_MAX_BYTES", 2 * 1024 * 1024)
 # Per-IP rate for anonymous API clients, e.g. "120/minute"; empty turns throttling off.
 CMS_API_ANON_THROTTLE = os.environ.get("CMS_API_ANON_THROTTLE", "")
 # Seconds a preview link made in the admin stays valid.
+# The front end's page for previewing an unpublished post, with {slug}, {id} and {token}
+# (e.g. "https://www.example.com/preview/{slug}?token={token}"); empty: API preview only.
+CMS_PREVIEW_URL = os.environ.get("CMS_PREVIEW_URL", "")
 CMS_PREVIEW_MAX_AGE = env_int("CMS_PREVIEW_MAX_AGE", 3 * 24 * 3600)
 
 # Where the public site (a separate front end) shows a post; used by feeds and the sitemap.

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -342,3 +343,32 @@ def test_a_body_with_crlf_from_its_file_keeps_crlf(admin_client):
 
     post.refresh_from_db()
     assert post.body == "Windows\r\nfile\r\nmore\r\n"
+
+
+def test_a_draft_offers_signed_preview_links_that_open_only_it(editor_client, client, settings):
+    settings.CMS_PREVIEW_URL = "https://www.example.com/preview/{slug}/?token={token}"
+    draft = PostFactory(title="Secret plans", slug="secret-plans", status=Post.Status.DRAFT)
+    other = PostFactory(title="Other draft", slug="other-draft", status=Post.Status.DRAFT)
+
+    page = editor_client.get(reverse("admin:posts_post_change", args=[draft.pk]))
+
+    html = page.content.decode()
+    api_link = re.search(r'href="([^"]+)" class="previewlink"', html).group(1)
+    assert "Preview in the API" in html and "Preview on the site" in html
+    assert "https://www.example.com/preview/secret-plans/?token=" in html
+    # Anyone holding the link sees that draft, and the same token opens no other post.
+    path = api_link.replace("http://testserver", "")
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.json()["title"] == "Secret plans"
+    token = path.split("preview=")[1]
+    assert client.get(f"/api/v1/posts/{other.slug}/?preview={token}").status_code != 200
+
+
+def test_a_published_post_offers_no_preview_link(editor_client):
+    post = PostFactory(status=Post.Status.PUBLISHED)
+
+    page = editor_client.get(reverse("admin:posts_post_change", args=[post.pk]))
+
+    assert "previewlink" not in page.content.decode()

@@ -1,6 +1,9 @@
 """The post editor: list, form with live preview, publishing, revisions and roles."""
 
+from urllib.parse import quote, urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -22,6 +25,7 @@ from posts.admin.forms import (
     TagSuggestWidget,
 )
 from posts.models import Post, PostAuthor
+from posts.preview import make_preview_token
 from posts.roles import can_edit_any_post, can_publish, editable_posts
 
 # Columns the list never shows: deferring them keeps a page of a 30,000-post table light.
@@ -81,6 +85,28 @@ def status_badge(post: Post) -> str:
     status = post.display_status
     label = {"draft": "Draft", "scheduled": "Scheduled", "published": "Published"}[status]
     return format_html('<span class="post-status post-status--{}">{}</span>', status, label)
+
+
+def preview_links(request, post: Post) -> list[tuple[str, str]]:
+    """Signed links that show a post nobody else can see yet: in the API, on the front end."""
+    if post.is_published:
+        return []
+    token = make_preview_token(post)
+    api_url = reverse("api:post-detail", kwargs={"slug": post.slug})
+    links = [
+        (
+            "Preview in the API",
+            request.build_absolute_uri(f"{api_url}?{urlencode({'preview': token})}"),
+        )
+    ]
+    if settings.CMS_PREVIEW_URL:
+        links.append(
+            (
+                "Preview on the site",
+                settings.CMS_PREVIEW_URL.format(slug=quote(post.slug), id=post.pk, token=token),
+            )
+        )
+    return links
 
 
 @admin.register(Post)
@@ -210,6 +236,7 @@ class PostAdmin(VersionAdmin):
         context.update(
             can_publish=can_publish(request.user),
             post_status=obj.display_status if obj is not None else "draft",
+            preview_links=preview_links(request, obj) if obj is not None else [],
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -22,7 +22,9 @@ async function api(path, params = {}) {
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  // "no-cache" = revalidate every time: the browser sends its ETag and the API answers
+  // 304 when nothing changed, so a post published a second ago shows up at once.
+  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-cache" });
   if (!response.ok) {
     let detail = response.statusText;
     try {
@@ -139,19 +141,21 @@ async function renderList(heading, filters, intro) {
     page_size: PAGE_SIZE,
     fields: LIST_FIELDS,
   });
-  const root = app();
-  root.replaceChildren(
+  const parts = [
     el("h1", {}, heading),
-    intro || null,
+    intro,
     el("p", { class: "count" }, `${data.count} post${data.count === 1 ? "" : "s"}`),
     ...data.results.map(postCard),
     data.count ? pager(data, page) : el("p", {}, "Nothing here yet."),
-  );
+  ];
+  app().replaceChildren(...parts.filter(Boolean));
   document.title = heading;
 }
 
 async function renderPost(slug) {
-  const post = await api(`/posts/${seg(slug)}/`);
+  // A signed preview link from the admin (?preview=<token>) opens one unpublished post.
+  const preview = new URLSearchParams(window.location.search).get("preview");
+  const post = await api(`/posts/${seg(slug)}/`, { preview });
   const body = el("div", { class: "post-body" });
   // body_html is sanitised by the CMS (allow-list) before the API serves it.
   body.innerHTML = post.body_html;
@@ -159,6 +163,7 @@ async function renderPost(slug) {
     el(
       "article",
       { class: "post" },
+      post.status !== "published" ? el("p", { class: "preview-note" }, `Preview: ${post.status}`) : null,
       el("h1", {}, post.title),
       byline(post),
       taxonomy(post),
@@ -174,12 +179,13 @@ async function renderTerm(kind, slug) {
   const term = await api(`/${kind}/${seg(slug)}/`);
   const filter = { authors: "author", categories: "category", tags: "tag" }[kind];
   const label = { authors: "Posts by", categories: "Category:", tags: "Tag:" }[kind];
-  const about = term.bio || term.description;
-  await renderList(
-    `${label} ${term.name}`,
-    { [filter]: term.slug },
-    about ? el("p", { class: "about" }, about) : null,
-  );
+  let about = null;
+  if (term.bio_html || term.description_html) {
+    about = el("div", { class: "about" });
+    // Rendered and sanitised by the CMS, like post bodies.
+    about.innerHTML = term.bio_html || term.description_html;
+  }
+  await renderList(`${label} ${term.name}`, { [filter]: term.slug }, about);
 }
 
 async function renderSearch() {
