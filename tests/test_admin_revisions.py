@@ -200,3 +200,19 @@ def test_publishing_buttons_are_named_in_the_history(admin_client):
 
     comments = [version.revision.get_comment() for version in Version.objects.get_for_object(post)]
     assert comments == ["Changed Status.", "Changed Status and Publication date."]
+
+
+def test_a_deleted_post_is_recovered_from_its_last_version(admin_client, post_with_history):
+    post = post_with_history
+    version = Version.objects.get_for_object(post).first()
+    post_id = post.pk
+    post.delete()
+
+    recover_url = reverse("admin:posts_post_recover", args=[version.pk])
+    page = admin_client.get(recover_url)
+    assert page.status_code == 200
+    assert "previewlink" not in page.content.decode()  # nothing stored to preview yet
+
+    data = displayed_form_data(page)
+    assert admin_client.post(recover_url, data).status_code == 302
+    assert Post.objects.get(pk=post_id).title == version.field_dict["title"]

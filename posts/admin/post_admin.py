@@ -87,9 +87,12 @@ def status_badge(post: Post) -> str:
     return format_html('<span class="post-status post-status--{}">{}</span>', status, label)
 
 
-def preview_links(request, post: Post) -> list[tuple[str, str]]:
+def preview_links(request, obj: Post | None) -> list[tuple[str, str]]:
     """Signed links that show a post nobody else can see yet: in the API, on the front end."""
-    if post.is_published:
+    # The stored post: a form sent back with errors holds unsaved values, and a deleted
+    # post being recovered from its history has no row at all.
+    post = Post.objects.filter(pk=obj.pk).first() if obj is not None and obj.pk else None
+    if post is None or post.is_published:
         return []
     token = make_preview_token(post)
     api_url = reverse("api:post-detail", kwargs={"slug": post.slug})
@@ -236,7 +239,7 @@ class PostAdmin(VersionAdmin):
         context.update(
             can_publish=can_publish(request.user),
             post_status=obj.display_status if obj is not None else "draft",
-            preview_links=preview_links(request, obj) if obj is not None else [],
+            preview_links=preview_links(request, obj),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
