@@ -25,3 +25,14 @@ WHITENOISE_USE_FINDERS = True
 
 # Throttling is off in tests whatever the environment says; tests that need it turn it on.
 CMS_API_ANON_THROTTLE = ""
+
+# SQLite tests use a file, not the in-memory default: with in-memory SQLite the live
+# server's thread shares the test thread's connection, and a request the browser sends
+# in the background (e.g. the editor's preview) races the test's own queries on it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"cms-tests-{os.getpid()}.sqlite3")
+    }
