@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.management.base import CommandError
+
 from posts.markdown_io.report import FileOutcome
 
 
@@ -46,3 +48,20 @@ class ProgressPrinter:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def write_report(command, report, *, printer: ProgressPrinter, verbosity: int, noun: str) -> None:
+    """Print `report` through a management command; exit status 1 when anything failed.
+
+    The summary line is styled (green, or red when something failed); per-file lines
+    already shown by `printer` are not repeated.
+    """
+    if verbosity >= 1 or not report.ok:
+        lines = report.render(verbosity=verbosity, files_listed=printer.listed).splitlines()
+        for line in lines[:-1]:
+            command.stdout.write(line)
+        style = command.style.SUCCESS if report.ok else command.style.ERROR
+        command.stdout.write(style(report.summary()))
+    if not report.ok:
+        failed = len(report.errors)
+        raise CommandError(f"{failed} {noun}{'s' if failed != 1 else ''} failed", returncode=1)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from posts.markdown_io.exporter import export_folder
-from posts.markdown_io.progress import ProgressPrinter
+from posts.markdown_io.progress import ProgressPrinter, write_report
 
 
 class Command(BaseCommand):
@@ -36,12 +36,4 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             printer.close()
-        if verbosity >= 1 or not report.ok:
-            lines = report.render(verbosity=verbosity, files_listed=printer.listed).splitlines()
-            for line in lines[:-1]:
-                self.stdout.write(line)
-            style = self.style.SUCCESS if report.ok else self.style.ERROR
-            self.stdout.write(style(report.summary()))
-        if not report.ok:
-            failed = len(report.errors)
-            raise CommandError(f"{failed} post{'s' if failed != 1 else ''} failed", returncode=1)
+        write_report(self, report, printer=printer, verbosity=verbosity, noun="post")
