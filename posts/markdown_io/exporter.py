@@ -309,7 +309,7 @@ class FolderExport:
             synced = [post for post in chunk if self.export(post)]
             if synced:
                 with transaction.atomic():
-                    Post.objects.bulk_update(synced, SYNC_FIELDS)
+                    Post.objects.bulk_update(synced, sync.SOURCE_COLUMNS)
         self.report.elapsed = time.monotonic() - started
         return self.report
 
@@ -420,18 +420,6 @@ class FolderExport:
             differ.append("body")
         if differ:
             raise EditError("the file would not import back the same: " + ", ".join(differ))
-
-
-SYNC_FIELDS = [
-    "source_path",
-    "source_hash",
-    "source_front_matter",
-    "source_format",
-    "source_encoding",
-    "source_newline",
-    "synced_state",
-    "synced_at",
-]
 
 
 def export_folder(

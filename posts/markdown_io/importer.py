@@ -668,14 +668,7 @@ UPDATE_FIELDS = [
     "feature_image",
     "canonical_url",
     "meta",
-    "source_path",
-    "source_hash",
-    "source_front_matter",
-    "source_format",
-    "source_encoding",
-    "source_newline",
-    "synced_state",
-    "synced_at",
+    *sync.SOURCE_COLUMNS,
     "duplicate_sources",
 ]
 

@@ -28,6 +28,18 @@ FIELDS = (
 )
 META_PREFIX = "meta."
 
+# The Post columns that record the file as last imported or exported (written together).
+SOURCE_COLUMNS = [
+    "source_path",
+    "source_hash",
+    "source_front_matter",
+    "source_format",
+    "source_encoding",
+    "source_newline",
+    "synced_state",
+    "synced_at",
+]
+
 
 def _digest(value) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
