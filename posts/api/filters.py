@@ -80,7 +80,7 @@ class SearchFilter(django_filters.CharFilter):
     """`?search=香港`: case-insensitive substring of the title, excerpt or body.
 
     A substring, not words, so it works for CJK text, which has no spaces. On PostgreSQL
-    pg_trgm GIN indexes serve it for 3+ characters (migration 0002).
+    pg_trgm GIN indexes serve it for 3+ characters (migrations 0004_api, 0005_slug_search_index).
     """
 
     def __init__(self, **kwargs):
