@@ -54,7 +54,8 @@ class ZipImportForm(forms.Form):
 
 def folder_root(extracted: Path) -> Path:
     """A zip of `myblog/` holds `myblog/_posts/...`: import from inside that one folder."""
-    entries = [entry for entry in extracted.iterdir() if entry.name != "__MACOSX"]
+    # posts.uploads writes no __MACOSX folder, so only the folder's own entries are here.
+    entries = list(extracted.iterdir())
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]
     return extracted
