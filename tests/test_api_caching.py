@@ -166,6 +166,18 @@ def test_a_repeated_request_is_served_from_the_cache(client, content, django_ass
     assert again["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize("url", URLS)
+def test_a_cached_copy_has_the_same_headers_as_the_first_response(client, content, url):
+    first = client.get(url)
+    again = client.get(url)
+
+    assert again.content == first.content
+    assert dict(again.headers) == dict(first.headers)
+    # Anonymous responses are the same whatever cookies a client sends, so a shared
+    # cache (a CDN) may keep one copy for everyone.
+    assert "Cookie" not in again.get("Vary", "")
+
+
 def _rename(obj):
     obj.name = obj.name + " renamed"
     obj.save()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import router
 from django.db.models import Subquery
@@ -279,7 +280,7 @@ def _from_entry(entry: dict) -> HttpResponse:
     )
 
 
-def serve_public(view, request: HttpRequest, args, kwargs, state: ContentState) -> HttpResponse:
+def serve_public(call_next, request: HttpRequest, state: ContentState) -> HttpResponse:
     """Answer an anonymous GET/HEAD: 304, a cached copy, or the view's response (stored)."""
     validators = validators_for(request, state, "public")
     early = precondition_response(request, validators)
@@ -292,7 +293,7 @@ def serve_public(view, request: HttpRequest, args, kwargs, state: ContentState) 
     if entry is not None:
         return _public_headers(_from_entry(entry), validators, state)
 
-    response = view(request, *args, **kwargs)
+    response = call_next(request)
     if response.status_code != 200:
         return response
     if hasattr(response, "render"):
@@ -312,30 +313,49 @@ def is_anonymous(request: HttpRequest) -> bool:
     return True
 
 
-def cached_view(view, *, public_only: bool = False):
-    """Wrap a view with validators, Cache-Control, throttling and the response cache.
+def respond(request: HttpRequest, call_next, *, public_only: bool) -> HttpResponse:
+    """The cache layer for one GET or HEAD of a cached view; `call_next` makes the response.
 
     `public_only`: the view shows the same thing to everyone (feeds, sitemap), so every
     request takes the public path. API views pass False: requests with credentials or a
     preview token take the private path, where the view itself (after authentication)
-    answers conditional requests and this wrapper marks the response private.
+    answers conditional requests and this layer marks the response private.
     """
     from posts.api.throttling import throttled_response
 
+    anonymous = public_only or is_anonymous(request)
+    if anonymous and (limited := throttled_response(request)) is not None:
+        return limited
+    if anonymous and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        # Without a session cookie there is no one to look up. Setting the user here
+        # also leaves the session unread, so a response made by the view carries the same
+        # headers (no `Vary: Cookie`) as a copy served from the cache.
+        request.user = AnonymousUser()
+    state = content_state()
+    request.content_state = state
+    if public_only or (anonymous and "preview" not in request.GET):
+        request.cache_scope = "public"
+        return serve_public(call_next, request, state)
+    request.cache_scope = "private"
+    response = call_next(request)
+    return private_headers(response, getattr(request, "private_validators", None))
+
+
+def cached_view(view, *, public_only: bool = False):
+    """Mark a view for the cache layer (validators, Cache-Control, throttling, the cache).
+
+    posts.api.middleware.ResponseCacheMiddleware applies it before the session, CSRF and
+    message middleware and the URL dispatch run, which is most of a cached response's
+    cost; without that middleware (a project that leaves it out) this wrapper applies it.
+    """
+
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or hasattr(request, "cache_scope"):
             return view(request, *args, **kwargs)
-        anonymous = public_only or is_anonymous(request)
-        if anonymous and (limited := throttled_response(request)) is not None:
-            return limited
-        state = content_state()
-        request.content_state = state
-        if public_only or (anonymous and "preview" not in request.GET):
-            request.cache_scope = "public"
-            return serve_public(view, request, args, kwargs, state)
-        request.cache_scope = "private"
-        response = view(request, *args, **kwargs)
-        return private_headers(response, getattr(request, "private_validators", None))
+        return respond(
+            request, lambda request: view(request, *args, **kwargs), public_only=public_only
+        )
 
+    wrapper.response_cache = "public" if public_only else "per-client"
     return wrapper

@@ -9,9 +9,10 @@ Queries: a fixed number per request whatever the page size: the content state, a
 the page of posts (only the columns its fields read) and one query for all their authors,
 categories and tags (posts.api.relations).
 
-Caching: `as_view()` wraps every view in posts.api.caching.cached_view (validators,
-Cache-Control, response cache, throttling). Requests with credentials or a preview token
-reach the view, which answers conditional requests after authentication.
+Caching: `as_view()` marks every view with posts.api.caching.cached_view, which
+posts.api.middleware applies (validators, Cache-Control, response cache, throttling).
+Requests with credentials or a preview token reach the view, which answers conditional
+requests after authentication.
 """
 
 from django.db.models import Count

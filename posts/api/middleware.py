@@ -1,0 +1,50 @@
+"""The API's response cache as a middleware, so a cached response skips most of Django.
+
+A GET or HEAD of a view marked with posts.api.caching.cached_view (the API, the feeds,
+the sitemap) is answered here: a 304, a copy from the cache, or the view's response,
+stored on the way out. Placed after the session and authentication middleware (it must
+tell staff from anonymous clients) and before CSRF, messages and the URL dispatch, which
+a cached response does not need. Everything else passes through untouched.
+"""
+
+import functools
+
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from posts.api.caching import respond
+
+
+@functools.lru_cache(maxsize=4096)
+def cached_view_kind(path: str) -> str | None:
+    """`public`, `per-client` or None (not a cached view), for a request path.
+
+    Resolving costs about as much as serving a cached copy, hence the memo; the URL
+    configuration is fixed once the process has started (tests that change it clear it).
+    """
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return getattr(match.func, "response_cache", None)
+
+
+def _forget_urls(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        cached_view_kind.cache_clear()
+
+
+setting_changed.connect(_forget_urls, dispatch_uid="posts.api.middleware:urls")
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD") and not hasattr(request, "urlconf"):
+            kind = cached_view_kind(request.path_info)
+            if kind is not None:
+                return respond(request, self.get_response, public_only=kind == "public")
+        return self.get_response(request)
