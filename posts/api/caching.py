@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from posts.api.compiled import CompiledQuery
+from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
 from posts.models import Author, Category, ContentVersion, Post, PostAuthor, Tag, TaggedPost
 
 CACHE_PREFIX = "api-response:"
@@ -86,14 +86,9 @@ def _state_queryset(shape, now: dt.datetime):
     )
 
 
-# Runs on every request, 304s included: compiled once (see posts.api.compiled).
-_state_query = CompiledQuery(
-    _state_queryset,
-    sentinels=lambda shape: [dt.datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)],
-    prepare=lambda moment, connection: Post._meta.get_field("published_at").get_db_prep_value(
-        moment, connection
-    ),
-)
+# Runs on every request, 304s included: compiled once (see posts.api.compiled). Its
+# datetimes are read by _as_datetime, several times faster than the ORM's converters.
+_state_query = CompiledQuery(_state_queryset, lambda shape: SAMPLE_MOMENTS, prepare_moment)
 
 
 def _as_datetime(value) -> dt.datetime | None:

@@ -1,56 +1,98 @@
 """Querysets compiled to SQL once per shape, then run with fresh values.
 
-For the small queries every API request runs (the content state; the relations of a page
-of posts), building and compiling the queryset costs several times more than executing
-it. The ORM still writes the SQL, so the visibility rule and the schema stay in one place:
-a query is built once with sentinel values, the positions of the sentinels among the
-compiled parameters are remembered, and each run swaps the real values in.
+For the queries every uncached API request runs (the content state, a post list's count
+and page, the relations of a page of posts), building and compiling the queryset costs
+several times more than executing it. The ORM still writes the SQL, so the visibility
+rule, the filters and the schema stay in one place: a query is built twice with two sets
+of sample values; the parameters that differ between the two are the slots a run fills
+with real values. Everything else (the SQL text, constant parameters, the ORM's value
+converters) is kept per shape, for the most recently used shapes.
 """
 
+import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
 
+# Shapes kept per query and database; a list's shape includes its filter values and page.
+MAX_SHAPES = 2048
+
+# Two sample moments, for queries whose one value is "now" (visibility depends on it).
+SAMPLE_MOMENTS = (
+    [dt.datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)],
+    [dt.datetime(2002, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC)],
+)
+
+
+def prepare_moment(moment: dt.datetime, connection) -> Any:
+    """An aware datetime as the ORM sends it for a DateTimeField."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
 
 class CompiledQuery:
     """`build(shape, *values)` returns a queryset; `values` are replaced on each run.
 
-    `sentinels(shape)` gives one distinctive value per placeholder (never a value the
-    query holds otherwise, e.g. negative ids); `prepare(value, connection)` turns a real
-    value into its database form (what the ORM would have sent).
+    `samples(shape)` gives two sequences of values, differing at every position, that
+    the query is built with to find where each value lands; `prepare(value, connection)`
+    turns a value into its database form (what the ORM would have sent).
     """
 
     def __init__(
         self,
         build: Callable[..., QuerySet],
-        sentinels: Callable[[Hashable], Sequence[Any]],
+        samples: Callable[[Hashable], tuple[Sequence[Any], Sequence[Any]]],
         prepare: Callable[[Any, Any], Any] = lambda value, connection: value,
+        *,
+        convert: bool = False,
     ):
-        self.build, self.sentinels, self.prepare = build, sentinels, prepare
-        self._compiled: dict[tuple[str, Hashable], tuple[str, list, list[tuple[int, int]]]] = {}
+        self.build, self.samples, self.prepare, self.convert = build, samples, prepare, convert
+        self._compiled: OrderedDict[tuple[str, Hashable], tuple] = OrderedDict()
+
+    def _sql(self, alias: str, shape: Hashable, values: Sequence[Any]):
+        compiler = self.build(shape, *values).query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        prepared = [self.prepare(value, connections[alias]) for value in values]
+        return compiler, sql, list(params), prepared
 
     def _compile(self, alias: str, shape: Hashable):
         key = (alias, shape)
-        if key not in self._compiled:
-            connection = connections[alias]
-            sentinels = list(self.sentinels(shape))
-            queryset = self.build(shape, *sentinels)
-            sql, params = queryset.query.get_compiler(alias).as_sql()
-            prepared = [self.prepare(value, connection) for value in sentinels]
-            slots = [
-                (position, prepared.index(param))
-                for position, param in enumerate(params)
-                if param in prepared
-            ]
-            if len({index for _, index in slots}) != len(sentinels):
-                raise RuntimeError("a sentinel value did not reach the compiled SQL")
-            self._compiled[key] = (sql, list(params), slots)
-        return self._compiled[key]
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            self._compiled.move_to_end(key)
+            return compiled
+        first, second = self.samples(shape)
+        compiler, sql, params, prepared = self._sql(alias, shape, first)
+        _, other_sql, other_params, other_prepared = self._sql(alias, shape, second)
+        if sql != other_sql or len(params) != len(other_params):
+            raise RuntimeError("the query's SQL depends on the values, not only the shape")
+        slots = []
+        for position, (one, two) in enumerate(zip(params, other_params, strict=True)):
+            if one != two:
+                matches = [
+                    index
+                    for index, (a, b) in enumerate(zip(prepared, other_prepared, strict=True))
+                    if a == one and b == two
+                ]
+                if len(matches) != 1:
+                    raise RuntimeError(f"cannot tell which value parameter {position} holds")
+                slots.append((position, matches[0]))
+        if len({index for _, index in slots}) != len(first):
+            raise RuntimeError("a value did not reach the compiled SQL")
+        converters = None
+        if self.convert:
+            fields = [select[0] for select in compiler.select[: compiler.col_count]]
+            converters = compiler.get_converters(fields)
+        compiled = (compiler, sql, params, slots, converters)
+        self._compiled[key] = compiled
+        if len(self._compiled) > MAX_SHAPES:
+            self._compiled.popitem(last=False)
+        return compiled
 
     def rows(self, shape: Hashable, values: Sequence[Any], *, using: str = "default") -> list:
-        sql, params, slots = self._compile(using, shape)
+        compiler, sql, params, slots, converters = self._compile(using, shape)
         connection = connections[using]
         params = list(params)
         prepared = [self.prepare(value, connection) for value in values]
@@ -58,4 +100,7 @@ class CompiledQuery:
             params[position] = prepared[index]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if converters:
+            rows = list(compiler.apply_converters(rows, converters))
+        return rows

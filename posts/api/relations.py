@@ -43,7 +43,9 @@ def _union(shape: tuple[tuple[str, ...], int], *ids: int):
 
 
 # Compiled once per (relations shown, number of posts): see posts.api.compiled.
-_relations_query = CompiledQuery(_union, sentinels=lambda shape: range(-1, -shape[1] - 1, -1))
+_relations_query = CompiledQuery(
+    _union, lambda shape: (range(-1, -shape[1] - 1, -1), range(-101, -shape[1] - 101, -1))
+)
 
 
 def attach_relations(posts: list[Post], fields) -> None:

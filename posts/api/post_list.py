@@ -1,0 +1,106 @@
+"""The post list's two queries, a count and a page, compiled once per request shape.
+
+A `PostListQuery` is everything a list request asks for (status, filter values, ordering,
+columns) except the moment it is answered at. It is hashable: the SQL of its count and of
+each of its pages is compiled once (posts.api.compiled) and run with the request's "now",
+which an uncached list otherwise spends most of its time building. The ORM and the
+filters of posts.api.filters still write that SQL.
+
+`PostPages` is what Django's Paginator needs from it: `count()` and slicing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from django.db import router
+from django.db.models import Count, QuerySet, Value
+
+from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
+from posts.api.filters import DEFAULT_ORDERING, PostFilter
+from posts.models import Post
+
+# Model field order, which Post.from_db expects its values in.
+FIELD_ORDER = {field.attname: index for index, field in enumerate(Post._meta.concrete_fields)}
+
+
+@dataclass(frozen=True)
+class PostListQuery:
+    status: str  # published, scheduled, draft or all
+    # (filter name, cleaned value) for each filter given, in PostFilter's order.
+    filters: tuple[tuple[str, Hashable], ...]
+    ordering: tuple[str, ...]  # as ?ordering= gives it; () is the default
+    columns: tuple[str, ...]  # in model field order
+
+    def queryset(self, now: dt.datetime) -> QuerySet:
+        if self.status == "published":
+            queryset = Post.objects.published(now=now)
+        elif self.status == "scheduled":
+            queryset = Post.objects.scheduled(now=now)
+        elif self.status == "draft":
+            queryset = Post.objects.drafts()
+        else:
+            queryset = Post.objects.all()
+        for name, value in self.filters:
+            value = list(value) if isinstance(value, tuple) else value
+            queryset = PostFilter.base_filters[name].filter(queryset, value)
+        if self.ordering:
+            return PostFilter.base_filters["ordering"].filter(queryset, list(self.ordering))
+        return queryset.order_by(*DEFAULT_ORDERING)
+
+    @property
+    def uses_now(self) -> bool:
+        return self.status in ("published", "scheduled")
+
+
+def _count_queryset(shape: PostListQuery, *now: dt.datetime) -> QuerySet:
+    # Grouping by a constant leaves GROUP BY out: one row, COUNT over the whole filter.
+    queryset = shape.queryset(*now or [None]).order_by()
+    return queryset.annotate(_all=Value(1)).values("_all").annotate(n=Count("pk")).values_list("n")
+
+
+def _page_queryset(shape: tuple[PostListQuery, int, int], *now: dt.datetime) -> QuerySet:
+    query, start, stop = shape
+    return query.queryset(*now or [None]).values_list(*query.columns)[start:stop]
+
+
+def _samples(shape) -> tuple[list, list]:
+    query = shape if isinstance(shape, PostListQuery) else shape[0]
+    return SAMPLE_MOMENTS if query.uses_now else ([], [])
+
+
+_count_query = CompiledQuery(_count_queryset, _samples, prepare_moment)
+_page_query = CompiledQuery(_page_queryset, _samples, prepare_moment, convert=True)
+
+
+class PostPages:
+    """A post list as Django's Paginator reads it: `count()`, and slices of Post instances
+    holding only the query's columns."""
+
+    ordered = True  # the Paginator warns about unordered lists
+
+    def __init__(self, query: PostListQuery, now: dt.datetime):
+        self.query, self.now = query, now
+        self.using = router.db_for_read(Post)
+        self.values = [now] if query.uses_now else []
+
+    def count(self) -> int:
+        return _count_query.rows(self.query, self.values, using=self.using)[0][0]
+
+    def __getitem__(self, page: slice) -> list[Post]:
+        if page.stop <= page.start:  # the empty first page of an empty list
+            return []
+        shape = (self.query, page.start, page.stop)
+        rows = _page_query.rows(shape, self.values, using=self.using)
+        columns = self.query.columns
+        return [Post.from_db(self.using, columns, row) for row in rows]
+
+
+def columns_for(fields, post_columns: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The Post columns the given API fields read, in model field order."""
+    columns = {"id"}
+    for name in fields:
+        columns.update(post_columns.get(name, ()))
+    return tuple(sorted(columns, key=FIELD_ORDER.__getitem__))
