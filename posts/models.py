@@ -101,6 +101,8 @@ class TaggedPost(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag"),
         ]
+        # `?tag=` lists read a tag's posts from this index alone.
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_post_by_tag")]
 
 
 class PostQuerySet(models.QuerySet):
@@ -349,6 +351,8 @@ class PostAuthor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "author"], name="unique_post_author"),
         ]
+        # `?author=` lists read an author's posts from this index alone.
+        indexes = [models.Index(fields=["author", "post"], name="post_author_by_author")]
 
     def __str__(self) -> str:
         return f"{self.author} on {self.post} (#{self.position + 1})"
