@@ -329,14 +329,26 @@ class Post(models.Model):
     @property
     def display_status(self) -> str:
         """draft, scheduled or published: what a reader would call it right now."""
-        if self.status == self.Status.DRAFT:
-            return "draft"
-        return "scheduled" if self.is_scheduled else "published"
+        return display_status(self.status, self.published_at, timezone.now())
 
     @property
     def public_url(self) -> str:
         """The post's address on the public site (a separate front end)."""
-        return settings.CMS_POST_URL.format(slug=self.slug, id=self.pk)
+        return public_url(self.slug, self.pk)
+
+
+def display_status(status: str, published_at, now) -> str:
+    """draft, scheduled or published: what a reader would call a post at `now`."""
+    if status == Post.Status.DRAFT:
+        return "draft"
+    if published_at is not None and published_at > now:
+        return "scheduled"
+    return "published"
+
+
+def public_url(slug: str, pk: int) -> str:
+    """A post's address on the public site (a separate front end): CMS_POST_URL."""
+    return settings.CMS_POST_URL.format(slug=slug, id=pk)
 
 
 class PostAuthor(models.Model):

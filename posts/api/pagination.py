@@ -6,6 +6,7 @@ a page past the end is a 404.
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage
 from rest_framework.exceptions import NotFound, ValidationError
@@ -66,13 +67,18 @@ class PagePagination(PageNumberPagination):
 
     def _page_link(self, number: int) -> str:
         # Rebuilt from the decoded parameters rather than the raw query string, which
-        # DRF would re-encode wrongly when a client sent raw (not %-encoded) UTF-8.
-        params = self.request.query_params.copy()
-        if number == 1:
-            params.pop(self.page_query_param, None)
-        else:
-            params[self.page_query_param] = str(number)
-        query = params.urlencode()
+        # DRF would re-encode wrongly when a client sent raw (not %-encoded) UTF-8. The
+        # page parameter keeps its place; page 1 goes without one.
+        name = self.page_query_param
+        page = [] if number == 1 else [(name, str(number))]
+        params = []
+        for key, values in self.request.query_params.lists():
+            if key == name:
+                params += page
+                page = []
+            else:
+                params += [(key, value) for value in values]
+        query = urlencode(params + page)
         return self.request.build_absolute_uri(self.request.path) + (f"?{query}" if query else "")
 
     def get_next_link(self):

@@ -6,7 +6,7 @@ each of its pages is compiled once (posts.api.compiled) and run with the request
 which an uncached list otherwise spends most of its time building. The ORM and the
 filters of posts.api.filters still write that SQL.
 
-`PostPages` is what Django's Paginator needs from it: `count()` and slicing.
+`PostPages` is what Django's Paginator needs from it: `count()`, and slices of `PostRow`s.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from django.db.models import Count, QuerySet, Value
 
 from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
 from posts.api.filters import DEFAULT_ORDERING, PostFilter
-from posts.models import Post
+from posts.models import Post, display_status, public_url
 
-# Model field order, which Post.from_db expects its values in.
+# Model field order: columns are selected in it, so a shape does not depend on the order
+# fields were asked for in.
 FIELD_ORDER = {field.attname: index for index, field in enumerate(Post._meta.concrete_fields)}
 
 
@@ -76,8 +77,7 @@ _page_query = CompiledQuery(_page_queryset, _samples, prepare_moment, convert=Tr
 
 
 class PostPages:
-    """A post list as Django's Paginator reads it: `count()`, and slices of Post instances
-    holding only the query's columns."""
+    """A post list as Django's Paginator reads it: `count()`, and slices."""
 
     ordered = True  # the Paginator warns about unordered lists
 
@@ -89,13 +89,34 @@ class PostPages:
     def count(self) -> int:
         return _count_query.rows(self.query, self.values, using=self.using)[0][0]
 
-    def __getitem__(self, page: slice) -> list[Post]:
+    def __getitem__(self, page: slice) -> list[PostRow]:
         if page.stop <= page.start:  # the empty first page of an empty list
             return []
         shape = (self.query, page.start, page.stop)
         rows = _page_query.rows(shape, self.values, using=self.using)
-        columns = self.query.columns
-        return [Post.from_db(self.using, columns, row) for row in rows]
+        return [PostRow(self.query.columns, row, self.now) for row in rows]
+
+
+class PostRow:
+    """One post of a list page: its selected columns as attributes, and what the API
+    reads from them, as of the moment the list is answered at. A Post instance costs
+    several times more to make and a list page needs nothing else from it."""
+
+    def __init__(self, columns: tuple[str, ...], values, now: dt.datetime):
+        self.__dict__.update(zip(columns, values, strict=True))
+        self.now = now
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def display_status(self) -> str:
+        return display_status(self.status, self.published_at, self.now)
+
+    @property
+    def public_url(self) -> str:
+        return public_url(self.slug, self.id)
 
 
 def columns_for(fields, post_columns: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
