@@ -336,6 +336,30 @@ def test_private_conditional_request_gets_304(client, content):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_a_stale_session_cookie_gets_the_public_cached_response(
+    client, content, django_assert_num_queries
+):
+    """A logged-out browser still sends its old session cookie: it is an anonymous client."""
+    first = client.get(LIST)
+    client.cookies["sessionid"] = "expired-or-made-up"
+
+    with django_assert_num_queries(2):  # the session lookup, the content state
+        again = client.get(LIST)
+
+    assert again["Cache-Control"].startswith("public")
+    assert again.content == first.content
+
+
+def test_staff_get_the_same_public_feed(client, content, staff):
+    anonymous = client.get("/feeds/rss/")
+    client.force_login(staff)
+
+    response = client.get("/feeds/rss/")
+
+    assert response["Cache-Control"].startswith("public")
+    assert response.content == anonymous.content
+
+
 def test_a_draft_seen_by_staff_never_reaches_anonymous_clients(client, content, staff):
     draft(slug="staff-only")
     url = "/api/v1/posts/?status=all"
