@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 CORPUS = ROOT.parent / "shared" / "corpus" / "seedsite"
 PYTHON = sys.executable
+# Load average above which the machine is too busy for figures worth quoting.
+BUSY_LOAD = 0.5 * (os.cpu_count() or 1)
 
 
 @dataclass
@@ -248,6 +250,12 @@ def main() -> None:
     parser.add_argument("--search", default="香港", help="the CJK word searched for")
     args = parser.parse_args()
 
+    # The server and wrk share the machine's cores: anything else running skews the
+    # ratios (mostly the ceiling's), so a run on a busy machine is not one to quote.
+    load = os.getloadavg()[0]
+    busy_at_start = load if load > BUSY_LOAD else 0.0
+    if busy_at_start:
+        print(f"warning: load average {load:.1f}: the machine is busy; figures will be skewed")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -287,6 +295,8 @@ def main() -> None:
     print()
     print(f"{posts} published posts, {database_url.split(':')[0]}, gunicorn 2 sync workers, "
           f"wrk {args.seconds} s x {args.connections} connections")  # fmt: skip
+    if busy_at_start:
+        print(f"warning: the load average was {busy_at_start:.1f} at the start: figures skewed")
     header = f"{'endpoint':<34}{'mode':<9}{'req/s':>9}{'p50':>10}{'p99':>10}{'ratio':>8}"
     print(header)
     print("-" * len(header))
