@@ -247,7 +247,7 @@ class PostViewSet(ReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         posts = self.paginate_queryset(PostPages(self.list_query(), self.state.now))
         attach_relations(posts, self.shown_fields)
-        return self.get_paginated_response(self.get_serializer(posts, many=True).data)
+        return self.get_paginated_response(serializers.represent_posts(posts, self.shown_fields))
 
     def get_object(self):
         slug = self.kwargs["slug"]
