@@ -72,8 +72,30 @@ def _samples(shape) -> tuple[list, list]:
     return SAMPLE_MOMENTS if query.uses_now else ([], [])
 
 
+def _one_queryset(query: PostListQuery, *values) -> QuerySet:
+    *now, slug = values
+    return query.queryset(*now or [None]).filter(slug=slug).values_list(*query.columns)[:1]
+
+
+def _one_samples(query: PostListQuery) -> tuple[list, list]:
+    first, second = _samples(query)
+    return [*first, "sample-slug-1"], [*second, "sample-slug-2"]
+
+
+def _prepare(value, connection):
+    return prepare_moment(value, connection) if isinstance(value, dt.datetime) else value
+
+
 _count_query = CompiledQuery(_count_queryset, _samples, prepare_moment)
 _page_query = CompiledQuery(_page_queryset, _samples, prepare_moment, convert=True)
+_one_query = CompiledQuery(_one_queryset, _one_samples, _prepare, convert=True)
+
+
+def find_post(query: PostListQuery, now: dt.datetime, slug: str) -> PostRow | None:
+    """The post with this slug among those `query` lists (a detail URL), or None."""
+    values = [now, slug] if query.uses_now else [slug]
+    rows = _one_query.rows(query, values, using=router.db_for_read(Post))
+    return PostRow(query.columns, rows[0], now) if rows else None
 
 
 class PostPages:

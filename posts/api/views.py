@@ -44,7 +44,7 @@ from posts.api.caching import (
 )
 from posts.api.filters import PostFilter
 from posts.api.pagination import PagePagination
-from posts.api.post_list import PostListQuery, PostPages, columns_for
+from posts.api.post_list import PostListQuery, PostPages, columns_for, find_post
 from posts.api.relations import attach_relations
 from posts.models import Author, Category, Post, Tag
 from posts.preview import PreviewTokenError, read_preview_token
@@ -196,7 +196,7 @@ class PostViewSet(ReadOnlyViewSet):
     list_fields = serializers.LIST_FIELDS
     detail_fields = serializers.DETAIL_FIELDS
     accepts_preview = True
-    queryset = Post.objects.none()  # for schema generation; get_queryset builds the real one
+    queryset = Post.objects.none()  # for schema generation; list_query() builds the real one
 
     def requested_status(self) -> str:
         raw = self.request.query_params.get("status", "")
@@ -212,27 +212,17 @@ class PostViewSet(ReadOnlyViewSet):
             raise PermissionDenied({"status": [f"status={raw} is for staff and API tokens."]})
         return raw
 
-    def posts(self, status: str):
-        now = self.state.now
-        if status == "published":
-            return Post.objects.published(now=now)
-        if status == "scheduled":
-            return Post.objects.scheduled(now=now)
-        if status == "draft":
-            return Post.objects.drafts()
-        return Post.objects.all()
+    def columns(self) -> tuple[str, ...]:
+        """The columns the shown fields read (bodies are large: load them only if shown)."""
+        return columns_for(self.shown_fields, serializers.POST_COLUMNS)
 
     def shape(self, queryset):
-        """Load only the columns the shown fields read."""
-        return queryset.only(*columns_for(self.shown_fields, serializers.POST_COLUMNS))
-
-    def get_queryset(self):
-        return self.shape(self.posts(self.requested_status()))
+        return queryset.only(*self.columns())
 
     def list_query(self) -> PostListQuery:
         """What this list request asks for; invalid filter values are a 400 naming them."""
         status = self.requested_status()
-        columns = columns_for(self.shown_fields, serializers.POST_COLUMNS)
+        columns = self.columns()
         params = self.request.query_params
         if not set(params).intersection(PostFilter.base_filters):
             return PostListQuery(status, (), (), columns)
@@ -261,7 +251,8 @@ class PostViewSet(ReadOnlyViewSet):
             if post is not None:
                 attach_relations([post], self.shown_fields)
                 return post
-        post = self.get_queryset().filter(slug=slug).first()
+        query = PostListQuery(self.requested_status(), (), (), self.columns())
+        post = find_post(query, self.state.now, slug)
         if post is None:
             raise Http404
         attach_relations([post], self.shown_fields)
