@@ -80,3 +80,17 @@ def test_redis_url_selects_the_redis_cache():
     )
 
     assert result.stdout.strip() == "django_redis.cache.RedisCache", result.stderr
+
+
+def test_database_connections_are_kept_and_health_checked_unless_turned_off():
+    script = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    default = manage("shell", "--no-imports", "-c", script, env=PRODUCTION_ENV)
+    off = manage(
+        "shell", "--no-imports", "-c", script, env={**PRODUCTION_ENV, "DATABASE_HEALTH_CHECKS": "0"}
+    )
+
+    assert default.stdout.strip() == "60 True", default.stderr
+    assert off.stdout.strip() == "60 False", off.stderr
