@@ -1,0 +1,84 @@
+"""`?search=`: posts whose title, plain excerpt or body holds a text, case-insensitively.
+
+A substring, not words, so that CJK words are found inside text without spaces. What a
+query is depends on the database, so that an index can serve it:
+
+- SQLite: the FTS5 trigram table of migration 0007_sqlite_search_index. A query of 3+
+  characters is one FTS5 phrase (its trigrams at consecutive positions: exactly the
+  substring). A 2-character query reads the document ids of the trigrams that start with
+  it from the table's vocabulary (every indexed value ends with a newline, so every
+  2-character substring starts a trigram). A 1-character query scans with LIKE.
+- PostgreSQL, and any other database: `icontains` on each column, which pg_trgm GIN indexes
+  serve for 3+ characters (migrations 0004_api, 0005_slug_search_index).
+
+The conditions are `pk IN (SELECT ...)` subqueries written as RawSQL: the ORM has no words
+for an FTS5 MATCH or its vocabulary table. Their SQL depends only on the text, so a list's
+compiled queries (posts.api.post_list) embed it like any other filter value.
+
+Case: FTS5 folds case by its own tables (SQLite 3.40: simple case folding of an older
+Unicode version), LIKE folds ASCII letters only. See README, "Search", for the differences.
+"""
+
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+COLUMNS = ("title", "plain_excerpt", "body")
+
+# Migration 0007_sqlite_search_index.
+FTS_TABLE = "posts_post_search"
+FTS_TERMS = "posts_post_search_terms"
+# The character appended to every value in the FTS table.
+FTS_END = "\n"
+# The largest code point: a trigram's third character is never above it.
+LAST_CHARACTER = "\U0010ffff"
+
+
+def matching(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset` narrowed to the posts whose title, plain excerpt or body contains `text`."""
+    if connections[queryset.db].vendor == "sqlite":
+        return queryset.filter(_sqlite_condition(text))
+    return queryset.filter(_substring(text))
+
+
+def _substring(text: str) -> Q:
+    condition = Q()
+    for column in COLUMNS:
+        condition |= Q(**{f"{column}__icontains": text})
+    return condition
+
+
+def _sqlite_condition(text: str) -> Q:
+    # A text ending with the appended newline would also match a value's very end.
+    if len(text) < 2 or text.endswith(FTS_END):
+        return _substring(text)
+    if len(text) >= 3:
+        # One phrase in double quotes (doubled inside): no input is an FTS5 syntax error.
+        phrase = '"' + text.replace('"', '""') + '"'
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return Q(pk__in=RawSQL(sql, [phrase]))
+    branches, params = [], []
+    for prefix in sorted(fts_forms(text)):
+        branches.append(f"SELECT doc FROM {FTS_TERMS} WHERE term >= %s AND term <= %s")
+        params += [prefix, prefix + LAST_CHARACTER]
+    return Q(pk__in=RawSQL(" UNION ALL ".join(branches), params))
+
+
+def fts_forms(text: str) -> set[str]:
+    """Every way the FTS5 trigram tokenizer may have indexed `text` (case folded).
+
+    The tokenizer lowercases ASCII; other characters it folds by SQLite's own tables, which
+    follow an older Unicode version than Python's (and read U+FFFE, U+FFFF as U+FFFD).
+    Trying the character, its lowercase and its case fold covers every character's folded
+    form; the forms that are not indexed match nothing.
+    """
+    forms = {""}
+    for char in text:
+        if char.isascii():
+            options = {char.lower()}
+        else:
+            options = {char, char.lower(), char.casefold()}
+            if char in "\ufffe\uffff":
+                options.add("\ufffd")
+        forms = {form + option for form in forms for option in options if len(option) == 1}
+    return forms
