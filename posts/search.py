@@ -8,12 +8,16 @@ query is depends on the database, so that an index can serve it:
   substring). A 2-character query reads the document ids of the trigrams that start with
   it from the table's vocabulary (every indexed value ends with a newline, so every
   2-character substring starts a trigram). A 1-character query scans with LIKE.
-- PostgreSQL, and any other database: `icontains` on each column, which pg_trgm GIN indexes
-  serve for 3+ characters (migrations 0004_api, 0005_slug_search_index).
+- PostgreSQL: `icontains` on each column, which pg_trgm GIN indexes serve for 3+ characters
+  (migrations 0004_api, 0005_slug_search_index). A 2-character query asks the GIN index of
+  character pairs of migration 0008_pair_search_index, through the function it defines.
+  A 1-character query scans.
+- Any other database: `icontains`, scanning.
 
-The conditions are `pk IN (SELECT ...)` subqueries written as RawSQL: the ORM has no words
-for an FTS5 MATCH or its vocabulary table. Their SQL depends only on the text, so a list's
-compiled queries (posts.api.post_list) embed it like any other filter value.
+The index conditions are `pk IN (SELECT ...)` subqueries written as RawSQL: the ORM has no
+words for an FTS5 MATCH, its vocabulary table, or a set-returning SQL function. Their SQL
+depends only on the text, so a list's compiled queries (posts.api.post_list) embed it like
+any other filter value.
 
 Case: FTS5 folds case by its own tables (SQLite 3.40: simple case folding of an older
 Unicode version), LIKE folds ASCII letters only. See README, "Search", for the differences.
@@ -36,8 +40,11 @@ LAST_CHARACTER = "\U0010ffff"
 
 def matching(queryset: QuerySet, text: str) -> QuerySet:
     """`queryset` narrowed to the posts whose title, plain excerpt or body contains `text`."""
-    if connections[queryset.db].vendor == "sqlite":
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
         return queryset.filter(_sqlite_condition(text))
+    if vendor == "postgresql" and len(text) == 2:
+        return queryset.filter(pk__in=RawSQL("SELECT posts_post_ids_containing_pair(%s)", [text]))
     return queryset.filter(_substring(text))
 
 
