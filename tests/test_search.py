@@ -184,6 +184,24 @@ def test_an_import_is_searchable_and_a_reimport_or_prune_updates_search(tmp_path
     assert_index_matches_the_posts()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN pending lists: PostgreSQL")
+def test_an_import_leaves_no_queued_index_entries_for_searches_to_read(tmp_path):
+    write_post(tmp_path, "2024-05-01-hk.md", "香港人的故事", "老楊到處說香港人")
+    import_folder(tmp_path)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(gin_clean_pending_list(index.indexrelid)) "
+            "FROM pg_index AS index JOIN pg_class AS class ON class.oid = index.indexrelid "
+            "JOIN pg_am AS method ON method.oid = class.relam "
+            "WHERE index.indrelid = 'posts_post'::regclass AND method.amname = 'gin'"
+        )
+        indexes, queued_pages = cursor.fetchone()
+
+    assert indexes == 5
+    assert queued_pages == 0
+
+
 def assert_index_matches_the_posts():
     """On SQLite, the FTS index holds exactly what indexing the current rows gives: no
     trigram of an old value survived its update or delete."""
