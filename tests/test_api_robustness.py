@@ -41,6 +41,12 @@ NASTY_QUERIES = [
     "fields=,,,",
     "ordering=,-,--title",
     "search=%25%25%5C_",
+    # FTS5 query syntax, which SQLite's search index must read as plain text.
+    "search=%22",
+    "search=a%22b%22*",
+    "search=NEAR(a%20b)%20OR%20-x",
+    "search=%22%22%22%22",
+    "search=%EF%BF%BE%EF%BF%BF",  # U+FFFE U+FFFF, which SQLite reads as U+FFFD
     "format=xml",
     "page=1&page=2&page=x",
 ]

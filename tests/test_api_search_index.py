@@ -1,4 +1,5 @@
-"""On PostgreSQL, pg_trgm indexes serve `?search=` and the admin's post search."""
+"""On PostgreSQL, indexes serve `?search=` and the admin's post search: pg_trgm for 3+
+characters, the GIN index of character pairs for two."""
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from tests.api_helpers import published
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="pg_trgm indexes exist on PostgreSQL only"
+        connection.vendor != "postgresql", reason="these indexes exist on PostgreSQL only"
     ),
 ]
 
@@ -62,3 +63,24 @@ def test_admin_post_search_can_use_an_index_for_every_field():
     assert "Seq Scan" not in plan, plan
     for field in model_admin.search_fields:
         assert f"post_search_{field}_trgm" in plan, plan
+
+
+def index_scans(name: str) -> int:
+    """Scans of an index so far in this transaction (the test's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_get_xact_numscans(%s::regclass)", [name])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("pair", ["香港", "Py"])
+def test_two_character_search_reads_the_pair_index(pair):
+    """Trigrams cannot serve two characters; without this index such a search scans every
+    body."""
+    match = published(title="香港人 and python", body="Some body.")
+    published(title="台灣", body="Nothing.")
+    before = index_scans("post_search_pairs")
+
+    found = list(SearchFilter().filter(Post.objects.all(), pair).values_list("pk", flat=True))
+
+    assert found == [match.pk]
+    assert index_scans("post_search_pairs") == before + 1

@@ -10,12 +10,12 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from posts import search
 from posts.models import Post, PostAuthor, TaggedPost
 
 MAX_SLUGS = 50
@@ -80,8 +80,8 @@ class AuthorFilter(SlugsFilter):
 class SearchFilter(django_filters.CharFilter):
     """`?search=香港`: case-insensitive substring of the title, excerpt or body.
 
-    A substring, not words, so it works for CJK text, which has no spaces. On PostgreSQL
-    pg_trgm GIN indexes serve it for 3+ characters (migrations 0004_api, 0005_slug_search_index).
+    A substring, not words, so it works for CJK text, which has no spaces. posts.search
+    writes the condition for each database so that its search index serves it.
     """
 
     def __init__(self, **kwargs):
@@ -90,9 +90,7 @@ class SearchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(
-            Q(title__icontains=value) | Q(plain_excerpt__icontains=value) | Q(body__icontains=value)
-        )
+        return search.matching(qs, value)
 
 
 class MomentField(forms.Field):

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, reset_queries, transaction
+from django.db import DatabaseError, reset_queries, router, transaction
 from django.db.models import Prefetch
 from django.utils import timezone as dj_timezone
 
+from posts import search
 from posts.api.caching import invalidate as invalidate_api_cache
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
@@ -172,6 +173,7 @@ class FolderImport:
         self.max_bytes = max_bytes
         self.batch_size = batch_size
         self.report = r.ImportReport(root=str(root), dry_run=dry_run)
+        self.using = router.db_for_write(Post)
         self.now = dj_timezone.now()
         # Duplicate keys of the posts written in this run -> (post id, path).
         self.run_keys: dict[tuple, tuple[int, str]] = {}
@@ -237,6 +239,10 @@ class FolderImport:
             self.finish()
             if self.report.dry_run:
                 transaction.set_rollback(True)
+        if not self.report.dry_run and any(
+            self.report.counts.get(action) for action in (r.CREATED, r.UPDATED, r.MOVED)
+        ):
+            search.merge_pending_index_entries(self.using)
         self.report.elapsed = time.monotonic() - started
         return self.report
 
@@ -295,6 +301,7 @@ class FolderImport:
         """Write a batch in one transaction; if the database refuses it, retry file by file."""
         try:
             with transaction.atomic():
+                search.prepare_bulk_write(self.using)
                 outcomes, commit = self.apply(items)
         except DatabaseError as exc:
             self.pending_clashes.clear()

@@ -4,8 +4,9 @@
 #   substring match, Django's `icontains`, which PostgreSQL runs as UPPER(col) LIKE UPPER(%q%)).
 #   Trigrams work for CJK under this cluster's LC_CTYPE (C.UTF-8 classifies CJK as letters),
 #   so 3+ character queries in any script use the index; 1-2 character queries cannot be
-#   served by trigrams and fall back to a sequential scan (see README, "Search").
-# SQLite needs neither extension nor index: it scans, which is fine at its scale.
+#   served by trigrams (2 characters: the pair index of 0008_pair_search_index; 1: a
+#   sequential scan; see README, "Search").
+# SQLite needs neither: its search index is the FTS5 table of 0007_sqlite_search_index.
 
 import django.utils.timezone
 from django.db import migrations, models
