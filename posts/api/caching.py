@@ -41,6 +41,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
+from posts.api.throttling import throttled_response
 from posts.models import Author, Category, ContentVersion, Post, PostAuthor, Tag, TaggedPost
 
 CACHE_PREFIX = "api-response:"
@@ -316,8 +317,6 @@ def respond(request: HttpRequest, call_next, *, public_only: bool) -> HttpRespon
     preview token take the private path, where the view itself (after authentication)
     answers conditional requests and this layer marks the response private.
     """
-    from posts.api.throttling import throttled_response
-
     anonymous = public_only or is_anonymous(request)
     if anonymous and (limited := throttled_response(request)) is not None:
         return limited

@@ -67,8 +67,7 @@ def _page_queryset(shape: tuple[PostListQuery, int, int], *now: dt.datetime) -> 
     return query.queryset(*now or [None]).values_list(*query.columns)[start:stop]
 
 
-def _samples(shape) -> tuple[list, list]:
-    query = shape if isinstance(shape, PostListQuery) else shape[0]
+def _samples(query: PostListQuery) -> tuple[list, list]:
     return SAMPLE_MOMENTS if query.uses_now else ([], [])
 
 
@@ -87,7 +86,9 @@ def _prepare(value, connection):
 
 
 _count_query = CompiledQuery(_count_queryset, _samples, prepare_moment)
-_page_query = CompiledQuery(_page_queryset, _samples, prepare_moment, convert=True)
+_page_query = CompiledQuery(
+    _page_queryset, lambda shape: _samples(shape[0]), prepare_moment, convert=True
+)
 _one_query = CompiledQuery(_one_queryset, _one_samples, _prepare, convert=True)
 
 

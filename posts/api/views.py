@@ -191,6 +191,7 @@ AUTH_ERRORS = {
 )
 class PostViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PostSerializer
+    # For the schema's parameters; list_query() validates and applies the filters itself.
     filter_backends = [DjangoFilterBackend]
     filterset_class = PostFilter
     list_fields = serializers.LIST_FIELDS
