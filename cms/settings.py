@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
 CMS_API_MAX_AGE = env_int("CMS_API_MAX_AGE", 60)
 CMS_API_CACHE_SECONDS = env_int("CMS_API_CACHE_SECONDS", 600)
 CMS_API_CACHE_MAX_BYTES = env_int("CMS_API_CACHE_MAX_BYTES", 2 * 1024 * 1024)
+# Each process keeps the content state (the change counter and publication times every
+# cached response depends on) while the database reports no change: PostgreSQL by
+# LISTEN/NOTIFY, SQLite by PRAGMA data_version (posts/api/content_state.py). Off: one
+# query per request reads it.
+CMS_CONTENT_STATE_WATCH = env_bool("CMS_CONTENT_STATE_WATCH", True)
 # Per-IP rate for anonymous API clients, e.g. "120/minute"; empty turns throttling off.
 CMS_API_ANON_THROTTLE = os.environ.get("CMS_API_ANON_THROTTLE", "")
 # Seconds a preview link made in the admin stays valid.

@@ -5,7 +5,7 @@ Visibility lives in one place, `Post.objects.published()`; every reader of conte
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -386,6 +386,10 @@ class ContentVersion(models.Model):
     def __str__(self) -> str:
         return f"content generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
+    # Bumps this process has committed: posts.api.content_state compares it with the count
+    # its kept state was read at, so a process sees its own changes without being told.
+    local_bumps = 0
+
     @classmethod
     def bump(cls) -> None:
         """Count one more change, now."""
@@ -394,3 +398,8 @@ class ContentVersion(models.Model):
             generation=models.F("generation") + 1, changed_at=now
         ):
             cls.objects.get_or_create(pk=1, defaults={"generation": 1, "changed_at": now})
+        transaction.on_commit(cls._committed_here)
+
+    @classmethod
+    def _committed_here(cls) -> None:
+        cls.local_bumps += 1

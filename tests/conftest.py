@@ -15,6 +15,17 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_content_state():
+    """No test trusts a content state a previous test kept: flushes between transactional
+    tests change the database without bumping the change counter."""
+    from posts.api.content_state import forget
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def corpus() -> Path:
     """The shared corpus of real markdown folders; tests using it skip where it is absent."""

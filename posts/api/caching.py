@@ -1,7 +1,7 @@
 """HTTP caching for the read API, the feeds and the sitemap.
 
-Three layers, all keyed on the *content state* read from the database in one small query
-per request (`content_state()`):
+Three layers, all keyed on the *content state* (posts.api.content_state, which reads it
+with one small query and keeps it while the database reports no change):
 
 - the change counter `ContentVersion`, bumped by signals on every save/delete/m2m change of
   a post, author, category, tag or their links, and by `invalidate()` after bulk writes;
@@ -22,7 +22,6 @@ signal and must call `invalidate()` afterwards (the importer does, after each ru
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import math
@@ -32,15 +31,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import router
-from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
+from posts.api.content_state import ContentState, content_state
 from posts.api.throttling import throttled_response
 from posts.models import Author, Category, ContentVersion, Post, PostAuthor, Tag, TaggedPost
 
@@ -53,68 +49,6 @@ CONDITIONAL_HEADERS = {
     "HTTP_IF_MATCH",
     "HTTP_IF_UNMODIFIED_SINCE",
 }
-
-
-@dataclass(frozen=True)
-class ContentState:
-    """What every cached representation depends on, read once per request."""
-
-    now: dt.datetime
-    generation: int
-    changed_at: dt.datetime | None
-    latest_publication: dt.datetime | None
-    next_publication: dt.datetime | None
-
-    @property
-    def modified(self) -> dt.datetime:
-        """When the visible content last changed: an edit, or a scheduled post going live."""
-        moments = [m for m in (self.changed_at, self.latest_publication) if m is not None]
-        return max(moments) if moments else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-    def seconds_until_next_publication(self) -> float | None:
-        if self.next_publication is None:
-            return None
-        return (self.next_publication - self.now).total_seconds()
-
-
-def _state_queryset(shape, now: dt.datetime):
-    latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
-    upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
-    return (
-        ContentVersion.objects.filter(pk=1)
-        .annotate(latest=Subquery(latest[:1]), upcoming=Subquery(upcoming[:1]))
-        .values_list("generation", "changed_at", "latest", "upcoming")
-    )
-
-
-# Runs on every request, 304s included: compiled once (see posts.api.compiled). Its
-# datetimes are read by _as_datetime, several times faster than the ORM's converters.
-_state_query = CompiledQuery(_state_queryset, lambda shape: SAMPLE_MOMENTS, prepare_moment)
-
-
-def _as_datetime(value) -> dt.datetime | None:
-    """A database datetime as an aware UTC datetime (SQLite hands back text)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def content_state(*, now: dt.datetime | None = None) -> ContentState:
-    """The change counter and the publication times around `now`, in one query."""
-    now = now or timezone.now()
-    using = router.db_for_read(Post)
-    rows = _state_query.rows(None, [now], using=using)
-    if not rows:  # a database flushed since migrating (some test set-ups)
-        ContentVersion.objects.get_or_create(pk=1)
-        rows = _state_query.rows(None, [now], using=using)
-    generation, changed_at, latest, upcoming = rows[0]
-    return ContentState(
-        now, generation, _as_datetime(changed_at), _as_datetime(latest), _as_datetime(upcoming)
-    )
 
 
 def invalidate() -> None:
