@@ -137,3 +137,34 @@ def merge_pending_index_entries(using: str) -> None:
             )
     except DatabaseError:
         pass
+
+
+# The tables an import writes, whose statistics the planner needs to choose indexes.
+IMPORTED_TABLES = (
+    "posts_post",
+    "posts_postauthor",
+    "posts_post_categories",
+    "posts_taggedpost",
+    "posts_author",
+    "posts_category",
+    "posts_tag",
+)
+
+
+def refresh_statistics(using: str) -> None:
+    """After writing many posts: ANALYZE what was written, on PostgreSQL.
+
+    Without statistics the planner takes a freshly imported table for a few rows and, for
+    a list page, reads and sorts every published post instead of walking the index to
+    the first 20 (2,100 posts: 1.4 ms instead of 0.03 ms a page, 0.6 ms a count).
+    Autovacuum would analyze eventually (a minute later at best; never where it is off).
+    Takes a fraction of a second; a user that may not ANALYZE leaves it to autovacuum.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(IMPORTED_TABLES)}")
+    except DatabaseError:
+        pass

@@ -333,3 +333,17 @@ def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path
     report = import_folder(root)
     assert (report.counts["skipped"], report.counts["created"]) == (1, 1)
     assert Post.objects.get().slug == "my-trip"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
+def test_an_import_gives_the_planner_statistics_of_what_it_wrote(tmp_path):
+    files = {f"_posts/2024-01-{day:02d}-post.md": jekyll(f"Post {day}") for day in range(1, 31)}
+    import_folder(write_files(tmp_path, files))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'posts_post'")
+        (estimated_posts,) = cursor.fetchone()
+
+    # Never analyzed, PostgreSQL estimates -1; the planner then guesses from the table's
+    # size, and took 2,100 freshly imported posts for 2 (sorting them all for each page).
+    assert estimated_posts == 30

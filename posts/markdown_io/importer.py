@@ -243,6 +243,7 @@ class FolderImport:
             self.report.counts.get(action) for action in (r.CREATED, r.UPDATED, r.MOVED)
         ):
             search.merge_pending_index_entries(self.using)
+            search.refresh_statistics(self.using)
         self.report.elapsed = time.monotonic() - started
         return self.report
 
