@@ -113,6 +113,9 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", True),
     )
 }
+# The API's hot queries run as prepared statements on PostgreSQL (posts/api/compiled.py);
+# 0 for a transaction-pooling PgBouncer older than 1.21, which cannot keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), else per-process memory.

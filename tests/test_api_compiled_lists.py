@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 
 from posts.api.compiled import SAMPLE_MOMENTS
 from tests.api_helpers import NOW, published, scheduled, slugs
@@ -59,3 +60,21 @@ def test_each_page_of_a_list_gets_its_own_rows(client):
 
     assert pages == [["p0", "p1"], ["p2", "p3"], ["p4"]]
     assert again == ["p0", "p1"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_repeated_lists_run_prepared_statements_with_fresh_values(client):
+    """PostgreSQL plans a list's queries once, not on every request, and the prepared
+    statements still see each request's values (here, a post published in between)."""
+    published(slug="first", tags=["python"])
+    for _ in range(3):
+        assert slugs(client.get(f"{LIST}?tag=python")) == ["first"]
+    published(slug="second", tags=["python"], published_at=NOW + dt.timedelta(seconds=1))
+    with time_machine.travel(NOW + dt.timedelta(seconds=2), tick=False):
+        assert slugs(client.get(f"{LIST}?tag=python")) == ["second", "first"]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "posts_taggedpost"' in sql and "COUNT(" in sql for sql in prepared)
+    assert any('"posts_postauthor"' in sql for sql in prepared)

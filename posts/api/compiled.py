@@ -10,10 +10,12 @@ converters) is kept per shape, for the most recently used shapes.
 """
 
 import datetime as dt
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -98,9 +100,52 @@ class CompiledQuery:
         prepared = [self.prepare(value, connection) for value in values]
         for position, index in slots:
             params[position] = prepared[index]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return rows
+
+
+def _cursor(connection):
+    """A cursor for compiled queries; on PostgreSQL, one that runs prepared statements.
+
+    Django's cursors bind on the client, pasting values into the SQL text, so the server
+    parses and plans every run anew: most of a small query's time (the relations of a
+    page: 0.45 ms, 0.19 ms prepared). A compiled query's SQL is fixed per shape, so it is
+    prepared on its first run on a connection and later runs send only the values
+    (psycopg keeps the 100 most recent per connection). DATABASE_PREPARED_STATEMENTS=0
+    turns this off, e.g. behind a transaction-pooling PgBouncer older than 1.21. The
+    cursor is Django's wrapper: errors, query logging and counting are the usual.
+    """
+    if (
+        connection.vendor != "postgresql"
+        or not settings.DATABASE_PREPARED_STATEMENTS
+        or not hasattr(connection.Database, "Cursor")  # psycopg2 cannot prepare
+    ):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None and "prepare_threshold" not in connection.settings_dict.get(
+        "OPTIONS", {}
+    ):
+        # Django leaves psycopg's preparing off unless OPTIONS say otherwise, and psycopg
+        # then prepares nothing, even when asked. A threshold no query reaches turns it on
+        # only for the statements asked for (Django's own cursors never prepare).
+        raw.prepare_threshold = 2**31
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_preparing_cursor_class()(raw))
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)
+
+    return PreparingCursor
