@@ -421,6 +421,31 @@ def test_default_page_size_is_20_and_links_follow_the_pages(client):
     assert second["previous"] == "http://testserver/api/v1/posts/"
 
 
+@pytest.mark.parametrize("ordering", ["", "published_at", "-updated_at", "title", "-title"])
+@pytest.mark.parametrize("tag", ["", "python"])
+def test_later_pages_follow_the_order_of_the_whole_list(client, ordering, tag):
+    for number in range(11):
+        published(
+            slug=f"p{number:02}",
+            title=f"Title {number % 4}",  # ties, broken by id
+            published_at=day(number % 3),
+            tags=["python"] if number % 5 else [],
+        )
+    query = f"ordering={ordering}&tag={tag}"
+    whole = slugs(client.get(f"/api/v1/posts/?page_size=100&{query}"))
+
+    paged = []
+    for page in (1, 2, 3, 4):
+        response = client.get(f"/api/v1/posts/?page_size=3&page={page}&{query}")
+        if response.status_code == 404:
+            break
+        assert response.json()["count"] == len(whole)
+        paged += slugs(response)
+
+    assert paged == whole
+    assert len(whole) == (8 if tag else 11)
+
+
 def test_page_size_up_to_100(client):
     for number in range(3):
         published(slug=f"p{number}")

@@ -1,9 +1,10 @@
 """The content state every cached response depends on, and how a process keeps it current.
 
 `content_state()` returns the change counter (`ContentVersion`), the latest publication
-time already reached and the next one still ahead. Reading them is one small query, but
-a cached response costs little more than that query's round trip, so a process keeps
-the last state it read and reuses it while the database says nothing has changed:
+time already reached, the next one still ahead and how many posts are published. Reading
+them is one small query, but a cached response costs little more than that query's round
+trip, so a process keeps the last state it read and reuses it while the database says
+nothing has changed:
 
 - PostgreSQL: a trigger on the counter's table sends `NOTIFY cms_content` when a change
   commits (migration 0009). Each process holds one listening connection; checking it
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import Subquery
+from django.db.models import Count, Subquery, Value
 from django.utils import timezone
 
 from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
@@ -57,6 +58,9 @@ class ContentState:
     changed_at: dt.datetime | None
     latest_publication: dt.datetime | None
     next_publication: dt.datetime | None
+    # Posts Post.objects.published() holds: the count of the unfiltered post list, which
+    # changes only with the counter or a publication time, like the rest of the state.
+    published_count: int = 0
 
     @property
     def modified(self) -> dt.datetime:
@@ -73,10 +77,23 @@ class ContentState:
 def _state_queryset(shape, now: dt.datetime):
     latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
     upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
+    # Grouping by a constant leaves GROUP BY out: one row, COUNT over the whole filter.
+    count = (
+        Post.objects.published(now=now)
+        .order_by()
+        .annotate(_all=Value(1))
+        .values("_all")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         ContentVersion.objects.filter(pk=1)
-        .annotate(latest=Subquery(latest[:1]), upcoming=Subquery(upcoming[:1]))
-        .values_list("generation", "changed_at", "latest", "upcoming")
+        .annotate(
+            latest=Subquery(latest[:1]),
+            upcoming=Subquery(upcoming[:1]),
+            published=Subquery(count),
+        )
+        .values_list("generation", "changed_at", "latest", "upcoming", "published")
     )
 
 
@@ -101,9 +118,14 @@ def _read_state(now: dt.datetime, using: str) -> ContentState:
     if not rows:  # a database flushed since migrating (some test set-ups)
         ContentVersion.objects.using(using).get_or_create(pk=1)
         rows = _state_query.rows(None, [now], using=using)
-    generation, changed_at, latest, upcoming = rows[0]
+    generation, changed_at, latest, upcoming, published = rows[0]
     return ContentState(
-        now, generation, _as_datetime(changed_at), _as_datetime(latest), _as_datetime(upcoming)
+        now,
+        generation,
+        _as_datetime(changed_at),
+        _as_datetime(latest),
+        _as_datetime(upcoming),
+        published,
     )
 
 

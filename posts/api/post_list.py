@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import Count, QuerySet, Value
 
 from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
@@ -64,7 +64,15 @@ def _count_queryset(shape: PostListQuery, *now: dt.datetime) -> QuerySet:
 
 def _page_queryset(shape: tuple[PostListQuery, int, int], *now: dt.datetime) -> QuerySet:
     query, start, stop = shape
-    return query.queryset(*now or [None]).values_list(*query.columns)[start:stop]
+    queryset = query.queryset(*now or [None])
+    if start and connections[router.db_for_read(Post)].vendor in ("postgresql", "sqlite"):
+        # A later page: find its ids first, then read the rows of just those. The ids
+        # come from the indexes alone; reading whole rows to skip them (OFFSET 980 of
+        # page 50) took PostgreSQL 1.3 ms. (MySQL allows no LIMIT in an IN subquery.)
+        ids = queryset.values("pk")[start:stop]
+        queryset = Post.objects.filter(pk__in=ids).order_by(*queryset.query.order_by)
+        return queryset.values_list(*query.columns)
+    return queryset.values_list(*query.columns)[start:stop]
 
 
 def _samples(query: PostListQuery) -> tuple[list, list]:
@@ -104,12 +112,16 @@ class PostPages:
 
     ordered = True  # the Paginator warns about unordered lists
 
-    def __init__(self, query: PostListQuery, now: dt.datetime):
-        self.query, self.now = query, now
+    def __init__(self, query: PostListQuery, now: dt.datetime, *, known_count: int | None = None):
+        """`known_count`: the list's length where the caller knows it (the content state
+        counts the unfiltered list of published posts), saving the count query."""
+        self.query, self.now, self.known_count = query, now, known_count
         self.using = router.db_for_read(Post)
         self.values = [now] if query.uses_now else []
 
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         return _count_query.rows(self.query, self.values, using=self.using)[0][0]
 
     def __getitem__(self, page: slice) -> list[PostRow]:

@@ -236,7 +236,10 @@ class PostViewSet(ReadOnlyViewSet):
         return PostListQuery(status, filters, tuple(cleaned.get("ordering") or ()), columns)
 
     def list(self, request, *args, **kwargs):
-        posts = self.paginate_queryset(PostPages(self.list_query(), self.state.now))
+        query, state = self.list_query(), self.state
+        everything = query.status == "published" and not query.filters
+        known_count = state.published_count if everything else None
+        posts = self.paginate_queryset(PostPages(query, state.now, known_count=known_count))
         attach_relations(posts, self.shown_fields)
         return self.get_paginated_response(serializers.represent_posts(posts, self.shown_fields))
 
