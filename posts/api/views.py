@@ -5,9 +5,10 @@ staff user or API-token client asks for `?status=draft|scheduled|all`, or a prev
 opens one post. Taxonomy entries without a published post are hidden, so a tag used
 only on a draft does not reveal its name.
 
-Queries: a fixed number per request whatever the page size: the content state, a count,
-the page of posts (only the columns its fields read) and one query for all their authors,
-categories and tags (posts.api.relations).
+Queries: a fixed number per request whatever the page size: the content state (usually
+kept by the process, posts.api.content_state; it also counts the unfiltered list), a count
+for a filtered list, the page of posts (only the columns its fields read) and one query
+for all their authors, categories and tags (posts.api.relations).
 
 Caching: `as_view()` marks every view with posts.api.caching.cached_view, which
 posts.api.middleware applies (validators, Cache-Control, response cache, throttling).
