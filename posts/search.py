@@ -152,22 +152,31 @@ IMPORTED_TABLES = (
 
 
 def refresh_statistics(using: str) -> None:
-    """After writing many posts: VACUUM (ANALYZE) what was written, on PostgreSQL.
+    """After writing many posts: refresh the planner's statistics of what was written.
 
-    Without statistics the planner takes a freshly imported table for a few rows and, for
-    a list page, reads and sorts every published post instead of walking the index to
-    the first 20 (2,100 posts: 1.4 ms instead of 0.03 ms a page). VACUUM marks the new
-    rows visible to all, so counts read the index alone (0.6 ms -> 0.15 ms). Autovacuum
-    would do both eventually (a minute later at best; never where it is off). About half
-    a second at 2,100 posts. Inside a transaction (VACUUM cannot run there) only ANALYZE;
-    a user that may not do either leaves it to autovacuum.
+    PostgreSQL, VACUUM (ANALYZE): without statistics the planner takes a freshly imported
+    table for a few rows and, for a list page, reads and sorts every published post instead
+    of walking the index to the first 20 (2,100 posts: 1.4 ms instead of 0.03 ms a page).
+    VACUUM marks the new rows visible to all, so counts read the index alone (0.6 ms ->
+    0.26 ms). Autovacuum would do both eventually (a minute later at best; never where it
+    is off). About half a second at 2,100 posts. Inside a transaction (VACUUM cannot run
+    there) only ANALYZE.
+
+    SQLite, ANALYZE: without it SQLite reads 20 posts given by id through the status index
+    rather than by rowid (0.26 ms instead of 0.04 ms). 15 ms at 2,100 posts.
+
+    A database user that may not do this leaves it to autovacuum (or to no one).
     """
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
     tables = ", ".join(IMPORTED_TABLES)
     try:
-        if connection.in_atomic_block:
+        if connection.vendor == "sqlite":
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                for table in IMPORTED_TABLES:
+                    cursor.execute(f"ANALYZE {table}")
+        elif connection.vendor != "postgresql":
+            return
+        elif connection.in_atomic_block:
             with transaction.atomic(using=using), connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {tables}")
         else:

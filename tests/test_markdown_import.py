@@ -335,13 +335,18 @@ def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path
     assert Post.objects.get().slug == "my-trip"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_an_import_leaves_the_planner_statistics_and_a_visibility_map(tmp_path):
+def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(tmp_path):
     files = {f"_posts/2024-01-{day:02d}-post.md": jekyll(f"Post {day}") for day in range(1, 31)}
     import_folder(write_files(tmp_path, files))
 
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'posts_post'")
+            estimated_posts = {int(stat.split()[0]) for (stat,) in cursor.fetchall()}
+            # Without statistics SQLite read posts given by id through the status index.
+            assert estimated_posts == {30}
+            return
         cursor.execute(
             "SELECT reltuples, relpages, relallvisible FROM pg_class WHERE relname = 'posts_post'"
         )

@@ -12,14 +12,16 @@ filters of posts.api.filters still write that SQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import Count, QuerySet, Value
 
-from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
+from posts.api.compiled import MAX_SHAPES, SAMPLE_MOMENTS, CompiledQuery, prepare_moment
 from posts.api.filters import DEFAULT_ORDERING, PostFilter
+from posts.api.id_lists import ONE_PARAMETER, ids_condition, prepare_ids
 from posts.models import Post, display_status, public_url
 
 # Model field order: columns are selected in it, so a shape does not depend on the order
@@ -79,6 +81,47 @@ def _samples(query: PostListQuery) -> tuple[list, list]:
     return SAMPLE_MOMENTS if query.uses_now else ([], [])
 
 
+# A filtered list of at most this many posts is read as its ordered ids first: the filter
+# (a tag's posts, a search) then runs once per request rather than twice (count, then
+# page), and a page's rows are read by id. Longer lists are counted.
+IDS_FIRST_MAX = 1000
+
+
+def _ids_queryset(shape: tuple[PostListQuery, int], *now: dt.datetime) -> QuerySet:
+    query, most = shape
+    return query.queryset(*now or [None]).values_list("pk")[: most + 1]
+
+
+def _rows_queryset(shape: tuple[PostListQuery, str, int], *values) -> QuerySet:
+    """The rows of the posts with the given ids that `query`'s status shows (checked again:
+    a post may have changed since its id was read), in no particular order."""
+    query, vendor, count = shape
+    now, ids = values[: len(values) - count], values[len(values) - count :]
+    visible = PostListQuery(query.status, (), (), query.columns).queryset(*now or [None])
+    if vendor == "postgresql":
+        visible = visible.filter(ids_condition(Post, "id", ids[0], vendor))
+    else:
+        # One parameter per id: with statistics (posts.search.refresh_statistics) SQLite
+        # reads these rows by rowid; with the ids in one JSON parameter it walked the
+        # status index instead (0.26 ms, not 0.04 ms).
+        visible = visible.filter(pk__in=ids)
+    return visible.order_by().values_list(*query.columns)
+
+
+def _rows_samples(shape: tuple[PostListQuery, str, int]) -> tuple[list, list]:
+    query, vendor, count = shape
+    first, second = _samples(query)
+    if vendor == "postgresql":
+        return [*first, (-1,)], [*second, (-2,)]
+    return [*first, *range(-1, -count - 1, -1)], [*second, *range(-101, -count - 101, -1)]
+
+
+def _prepare_value(value, connection):
+    if isinstance(value, dt.datetime):
+        return prepare_moment(value, connection)
+    return prepare_ids(value, connection)
+
+
 def _one_queryset(query: PostListQuery, *values) -> QuerySet:
     *now, slug = values
     return query.queryset(*now or [None]).filter(slug=slug).values_list(*query.columns)[:1]
@@ -98,6 +141,11 @@ _page_query = CompiledQuery(
     _page_queryset, lambda shape: _samples(shape[0]), prepare_moment, convert=True
 )
 _one_query = CompiledQuery(_one_queryset, _one_samples, _prepare, convert=True)
+_ids_query = CompiledQuery(_ids_queryset, lambda shape: _samples(shape[0]), prepare_moment)
+_rows_query = CompiledQuery(_rows_queryset, _rows_samples, _prepare_value, convert=True)
+# List shapes that had more than IDS_FIRST_MAX posts, most recent last: counted without
+# reading their ids first. Only a choice of queries hangs on it, never what they return.
+_long_lists: OrderedDict[tuple[str, PostListQuery], None] = OrderedDict()
 
 
 def find_post(query: PostListQuery, now: dt.datetime, slug: str) -> PostRow | None:
@@ -116,20 +164,48 @@ class PostPages:
         """`known_count`: the list's length where the caller knows it (the content state
         counts the unfiltered list of published posts), saving the count query."""
         self.query, self.now, self.known_count = query, now, known_count
+        self.ids: list[int] | None = None  # the whole list's ids, where read first
         self.using = router.db_for_read(Post)
         self.values = [now] if query.uses_now else []
 
     def count(self) -> int:
         if self.known_count is not None:
             return self.known_count
+        vendor = connections[self.using].vendor
+        key = (self.using, self.query)
+        if self.query.filters and vendor in ONE_PARAMETER and key not in _long_lists:
+            shape = (self.query, IDS_FIRST_MAX)
+            ids = [row[0] for row in _ids_query.rows(shape, self.values, using=self.using)]
+            if len(ids) <= IDS_FIRST_MAX:
+                self.ids = ids
+                return len(ids)
+            _long_lists[key] = None
+            if len(_long_lists) > MAX_SHAPES:
+                _long_lists.popitem(last=False)
         return _count_query.rows(self.query, self.values, using=self.using)[0][0]
 
     def __getitem__(self, page: slice) -> list[PostRow]:
         if page.stop <= page.start:  # the empty first page of an empty list
             return []
+        if self.ids is not None:
+            return self._rows_by_id(self.ids[page.start : page.stop])
         shape = (self.query, page.start, page.stop)
         rows = _page_query.rows(shape, self.values, using=self.using)
         return [PostRow(self.query.columns, row, self.now) for row in rows]
+
+    def _rows_by_id(self, ids: list[int]) -> list[PostRow]:
+        if not ids:
+            return []
+        vendor = connections[self.using].vendor
+        if vendor == "postgresql":
+            shape, values = (self.query, vendor, 1), [*self.values, tuple(ids)]
+        else:
+            shape, values = (self.query, vendor, len(ids)), [*self.values, *ids]
+        rows = _rows_query.rows(shape, values, using=self.using)
+        position = self.query.columns.index("id")
+        by_id = {row[position]: row for row in rows}
+        columns = self.query.columns
+        return [PostRow(columns, by_id[pk], self.now) for pk in ids if pk in by_id]
 
 
 class PostRow:

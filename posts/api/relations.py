@@ -10,13 +10,11 @@ uncached list page spends most of its time here otherwise). The number of querie
 fixed whatever the page size: one, or none for an empty page.
 """
 
-import json
-
 from django.db import connections, router
-from django.db.models import BooleanField, CharField, F, IntegerField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import CharField, F, IntegerField, Value
 
 from posts.api.compiled import CompiledQuery
+from posts.api.id_lists import ONE_PARAMETER, ids_condition, prepare_ids
 from posts.models import Post, PostAuthor, TaggedPost
 
 # field -> (link model, its post column, the related model's relation name, sort column)
@@ -27,29 +25,10 @@ RELATIONS = {
 }
 
 
-def _ids_condition(link, post_column: str, ids, vendor: str):
-    """`post_column` is one of `ids`, with all the ids in one parameter (prepared form).
-
-    One parameter, not one per post: the SQL is the same for any page size, so it is
-    compiled and prepared once, and stays short enough for psycopg to cache its parsing
-    (it parses anew any query with over 50 parameters: 3 relations x 20 posts).
-    """
-    column = f"{connection_quote(link._meta.db_table)}.{connection_quote(post_column)}"
-    if vendor == "postgresql":
-        sql = f"{column} = ANY(%s::bigint[])"
-    else:
-        sql = f"{column} IN (SELECT value FROM json_each(%s))"
-    return RawSQL(sql, [ids], output_field=BooleanField())
-
-
-def connection_quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _part(field: str, ids, vendor: str):
     link, post_column, target, position = RELATIONS[field]
     if vendor in ONE_PARAMETER:
-        links = link.objects.filter(_ids_condition(link, post_column, ids, vendor))
+        links = link.objects.filter(ids_condition(link, post_column, ids, vendor))
     else:
         links = link.objects.filter(**{f"{post_column}__in": ids})
     return links.values_list(
@@ -62,13 +41,9 @@ def _part(field: str, ids, vendor: str):
     )
 
 
-# Databases that take all of a page's ids in one parameter (an array; JSON text).
-ONE_PARAMETER = {"postgresql", "sqlite"}
-
-
 def _union(shape: tuple[tuple[str, ...], str, int], *values):
     fields, vendor, _count = shape
-    ids = _ids_parameter(values[0], vendor) if vendor in ONE_PARAMETER else list(values)
+    ids = values[0] if vendor in ONE_PARAMETER else list(values)
     first, *others = (_part(field, ids, vendor).order_by() for field in fields)
     return first.union(*others, all=True) if others else first
 
@@ -80,20 +55,9 @@ def _samples(shape: tuple[tuple[str, ...], str, int]):
     return range(-1, -count - 1, -1), range(-101, -count - 101, -1)
 
 
-def _ids_parameter(ids: tuple[int, ...], vendor: str):
-    """The ids as one parameter: an array for PostgreSQL, JSON text for SQLite."""
-    return list(ids) if vendor == "postgresql" else json.dumps(ids)
-
-
-def _prepare(value, connection):
-    if connection.vendor in ONE_PARAMETER:
-        return _ids_parameter(value, connection.vendor)
-    return value
-
-
 # Compiled once per (relations shown, database), see posts.api.compiled; elsewhere also
 # per number of posts.
-_relations_query = CompiledQuery(_union, _samples, _prepare)
+_relations_query = CompiledQuery(_union, _samples, prepare_ids)
 
 
 def attach_relations(posts: list[Post], fields) -> None:
