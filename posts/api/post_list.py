@@ -7,6 +7,9 @@ which an uncached list otherwise spends most of its time building. The ORM and t
 filters of posts.api.filters still write that SQL.
 
 `PostPages` is what Django's Paginator needs from it: `count()`, and slices of `PostRow`s.
+The count of the unfiltered list comes with the content state; a filtered list of up to
+IDS_FIRST_MAX posts reads its ordered ids once and a page's rows by id; other lists run a
+count and a page query.
 """
 
 from __future__ import annotations
