@@ -34,10 +34,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import Count, Subquery, Value
+from django.db.models import Subquery
 from django.utils import timezone
 
 from posts.api.compiled import SAMPLE_MOMENTS, CompiledQuery, prepare_moment
+from posts.api.post_list import counted
 from posts.models import ContentVersion, Post
 
 logger = logging.getLogger(__name__)
@@ -77,21 +78,12 @@ class ContentState:
 def _state_queryset(shape, now: dt.datetime):
     latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
     upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
-    # Grouping by a constant leaves GROUP BY out: one row, COUNT over the whole filter.
-    count = (
-        Post.objects.published(now=now)
-        .order_by()
-        .annotate(_all=Value(1))
-        .values("_all")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         ContentVersion.objects.filter(pk=1)
         .annotate(
             latest=Subquery(latest[:1]),
             upcoming=Subquery(upcoming[:1]),
-            published=Subquery(count),
+            published=Subquery(counted(Post.objects.published(now=now))),
         )
         .values_list("generation", "changed_at", "latest", "upcoming", "published")
     )
@@ -212,6 +204,12 @@ class _PostgresWatch:
                 self.listener = None
             self.retry_at = 0.0
 
+    def get_kept(self, connection):
+        return self.kept
+
+    def set_kept(self, connection, kept) -> None:
+        self.kept = kept
+
 
 class _SQLiteWatch:
     """`PRAGMA data_version` of the request's connection; the state kept per connection
@@ -222,9 +220,11 @@ class _SQLiteWatch:
         raw = connection.connection
         return raw, raw.execute("PRAGMA data_version").fetchone()[0]
 
-    @staticmethod
-    def kept_for(connection):
+    def get_kept(self, connection):
         return getattr(connection, "cms_kept_content_state", None)
+
+    def set_kept(self, connection, kept) -> None:
+        connection.cms_kept_content_state = kept
 
 
 _postgres_watches: dict[str, _PostgresWatch] = {}
@@ -244,17 +244,6 @@ def _watch(connection):
 _SQLITE_WATCH = _SQLiteWatch()
 
 
-def _get_kept(watch, connection):
-    return watch.kept_for(connection) if watch is _SQLITE_WATCH else watch.kept
-
-
-def _set_kept(watch, connection, kept) -> None:
-    if watch is _SQLITE_WATCH:
-        connection.cms_kept_content_state = kept
-    else:
-        watch.kept = kept
-
-
 def content_state(*, now: dt.datetime | None = None) -> ContentState:
     """The change counter and the publication times around `now`.
 
@@ -272,7 +261,7 @@ def content_state(*, now: dt.datetime | None = None) -> ContentState:
         return _read_state(now, using)
     source, count = token
     local = ContentVersion.local_bumps
-    kept = _get_kept(watch, connection)
+    kept = watch.get_kept(connection)
     if kept is not None:
         kept_source, kept_count, kept_local, until, state = kept
         fresh = kept_source is source and kept_count == count and kept_local == local
@@ -285,7 +274,7 @@ def content_state(*, now: dt.datetime | None = None) -> ContentState:
     until = now + dt.timedelta(seconds=RECHECK_SECONDS)
     if state.next_publication is not None:
         until = min(until, state.next_publication)
-    _set_kept(watch, connection, (source, count, local, until, state))
+    watch.set_kept(connection, (source, count, local, until, state))
     return state
 
 

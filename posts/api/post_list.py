@@ -24,7 +24,7 @@ from django.db.models import Count, QuerySet, Value
 
 from posts.api.compiled import MAX_SHAPES, SAMPLE_MOMENTS, CompiledQuery, prepare_moment
 from posts.api.filters import DEFAULT_ORDERING, PostFilter
-from posts.api.id_lists import ONE_PARAMETER, ids_condition, prepare_ids
+from posts.api.id_lists import id_slots, ids_filter, prepare_ids, sample_ids
 from posts.models import Post, display_status, public_url
 
 # Model field order: columns are selected in it, so a shape does not depend on the order
@@ -61,10 +61,15 @@ class PostListQuery:
         return self.status in ("published", "scheduled")
 
 
-def _count_queryset(shape: PostListQuery, *now: dt.datetime) -> QuerySet:
+def counted(queryset: QuerySet) -> QuerySet:
+    """One row, one column: how many rows `queryset` has (usable as a Subquery too)."""
     # Grouping by a constant leaves GROUP BY out: one row, COUNT over the whole filter.
-    queryset = shape.queryset(*now or [None]).order_by()
-    return queryset.annotate(_all=Value(1)).values("_all").annotate(n=Count("pk")).values_list("n")
+    queryset = queryset.order_by().annotate(_all=Value(1)).values("_all")
+    return queryset.annotate(n=Count("pk")).values_list("n")
+
+
+def _count_queryset(shape: PostListQuery, *now: dt.datetime) -> QuerySet:
+    return counted(shape.queryset(*now or [None]))
 
 
 def _page_queryset(shape: tuple[PostListQuery, int, int], *now: dt.datetime) -> QuerySet:
@@ -98,31 +103,19 @@ def _ids_queryset(shape: tuple[PostListQuery, int], *now: dt.datetime) -> QueryS
 def _rows_queryset(shape: tuple[PostListQuery, str, int], *values) -> QuerySet:
     """The rows of the posts with the given ids that `query`'s status shows (checked again:
     a post may have changed since its id was read), in no particular order."""
-    query, vendor, count = shape
-    now, ids = values[: len(values) - count], values[len(values) - count :]
+    query, vendor, slots = shape
+    now, ids = values[: len(values) - slots], values[len(values) - slots :]
     visible = PostListQuery(query.status, (), (), query.columns).queryset(*now or [None])
-    if vendor == "postgresql":
-        visible = visible.filter(ids_condition(Post, "id", ids[0], vendor))
-    else:
-        # One parameter per id: with statistics (posts.search.refresh_statistics) SQLite
-        # reads these rows by rowid; with the ids in one JSON parameter it walked the
-        # status index instead (0.26 ms, not 0.04 ms).
-        visible = visible.filter(pk__in=ids)
-    return visible.order_by().values_list(*query.columns)
+    return (
+        visible.filter(ids_filter(Post, "id", ids, vendor)).order_by().values_list(*query.columns)
+    )
 
 
 def _rows_samples(shape: tuple[PostListQuery, str, int]) -> tuple[list, list]:
-    query, vendor, count = shape
+    query, vendor, slots = shape
     first, second = _samples(query)
-    if vendor == "postgresql":
-        return [*first, (-1,)], [*second, (-2,)]
-    return [*first, *range(-1, -count - 1, -1)], [*second, *range(-101, -count - 101, -1)]
-
-
-def _prepare_value(value, connection):
-    if isinstance(value, dt.datetime):
-        return prepare_moment(value, connection)
-    return prepare_ids(value, connection)
+    first_ids, second_ids = sample_ids(slots, vendor)
+    return [*first, *first_ids], [*second, *second_ids]
 
 
 def _one_queryset(query: PostListQuery, *values) -> QuerySet:
@@ -136,7 +129,9 @@ def _one_samples(query: PostListQuery) -> tuple[list, list]:
 
 
 def _prepare(value, connection):
-    return prepare_moment(value, connection) if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime):
+        return prepare_moment(value, connection)
+    return prepare_ids(value, connection)
 
 
 _count_query = CompiledQuery(_count_queryset, _samples, prepare_moment)
@@ -145,7 +140,7 @@ _page_query = CompiledQuery(
 )
 _one_query = CompiledQuery(_one_queryset, _one_samples, _prepare, convert=True)
 _ids_query = CompiledQuery(_ids_queryset, lambda shape: _samples(shape[0]), prepare_moment)
-_rows_query = CompiledQuery(_rows_queryset, _rows_samples, _prepare_value, convert=True)
+_rows_query = CompiledQuery(_rows_queryset, _rows_samples, _prepare, convert=True)
 # List shapes that had more than IDS_FIRST_MAX posts, most recent last: counted without
 # reading their ids first. Only a choice of queries hangs on it, never what they return.
 _long_lists: OrderedDict[tuple[str, PostListQuery], None] = OrderedDict()
@@ -174,9 +169,8 @@ class PostPages:
     def count(self) -> int:
         if self.known_count is not None:
             return self.known_count
-        vendor = connections[self.using].vendor
         key = (self.using, self.query)
-        if self.query.filters and vendor in ONE_PARAMETER and key not in _long_lists:
+        if self.query.filters and key not in _long_lists:
             shape = (self.query, IDS_FIRST_MAX)
             ids = [row[0] for row in _ids_query.rows(shape, self.values, using=self.using)]
             if len(ids) <= IDS_FIRST_MAX:
@@ -200,11 +194,9 @@ class PostPages:
         if not ids:
             return []
         vendor = connections[self.using].vendor
-        if vendor == "postgresql":
-            shape, values = (self.query, vendor, 1), [*self.values, tuple(ids)]
-        else:
-            shape, values = (self.query, vendor, len(ids)), [*self.values, *ids]
-        rows = _rows_query.rows(shape, values, using=self.using)
+        slots, id_values = id_slots(ids, vendor)
+        shape = (self.query, vendor, slots)
+        rows = _rows_query.rows(shape, [*self.values, *id_values], using=self.using)
         position = self.query.columns.index("id")
         by_id = {row[position]: row for row in rows}
         columns = self.query.columns

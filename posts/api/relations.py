@@ -14,7 +14,7 @@ from django.db import connections, router
 from django.db.models import CharField, F, IntegerField, Value
 
 from posts.api.compiled import CompiledQuery
-from posts.api.id_lists import ONE_PARAMETER, ids_condition, prepare_ids
+from posts.api.id_lists import id_slots, ids_filter, prepare_ids, sample_ids
 from posts.models import Post, PostAuthor, TaggedPost
 
 # field -> (link model, its post column, the related model's relation name, sort column)
@@ -27,11 +27,7 @@ RELATIONS = {
 
 def _part(field: str, ids, vendor: str):
     link, post_column, target, position = RELATIONS[field]
-    if vendor in ONE_PARAMETER:
-        links = link.objects.filter(ids_condition(link, post_column, ids, vendor))
-    else:
-        links = link.objects.filter(**{f"{post_column}__in": ids})
-    return links.values_list(
+    return link.objects.filter(ids_filter(link, post_column, ids, vendor)).values_list(
         Value(field, output_field=CharField()),
         F(post_column),
         F(f"{target}__name"),
@@ -41,23 +37,15 @@ def _part(field: str, ids, vendor: str):
     )
 
 
-def _union(shape: tuple[tuple[str, ...], str, int], *values):
-    fields, vendor, _count = shape
-    ids = values[0] if vendor in ONE_PARAMETER else list(values)
+def _union(shape: tuple[tuple[str, ...], str, int], *ids):
+    fields, vendor, _slots = shape
     first, *others = (_part(field, ids, vendor).order_by() for field in fields)
     return first.union(*others, all=True) if others else first
 
 
-def _samples(shape: tuple[tuple[str, ...], str, int]):
-    _fields, vendor, count = shape
-    if vendor in ONE_PARAMETER:
-        return [(-1,)], [(-2,)]
-    return range(-1, -count - 1, -1), range(-101, -count - 101, -1)
-
-
-# Compiled once per (relations shown, database), see posts.api.compiled; elsewhere also
-# per number of posts.
-_relations_query = CompiledQuery(_union, _samples, prepare_ids)
+# Compiled once per (relations shown, database, slots for the ids): see posts.api.compiled
+# and posts.api.id_lists.
+_relations_query = CompiledQuery(_union, lambda shape: sample_ids(shape[2], shape[1]), prepare_ids)
 
 
 def attach_relations(posts: list[Post], fields) -> None:
@@ -70,10 +58,8 @@ def attach_relations(posts: list[Post], fields) -> None:
     if ids:
         using = router.db_for_read(Post)
         vendor = connections[using].vendor
-        if vendor in ONE_PARAMETER:
-            rows = _relations_query.rows((wanted, vendor, 0), [tuple(ids)], using=using)
-        else:
-            rows = _relations_query.rows((wanted, vendor, len(ids)), ids, using=using)
+        slots, values = id_slots(ids, vendor)
+        rows = _relations_query.rows((wanted, vendor, slots), values, using=using)
         # Sorted here, not in SQL: a union's ORDER BY cannot reach each part's columns.
         # Authors by position; categories and tags by name (code point order), then id.
         rows.sort(key=lambda row: (row[4], row[2] if row[0] != "authors" else "", row[5]))
