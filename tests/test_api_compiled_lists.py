@@ -78,3 +78,19 @@ def test_repeated_lists_run_prepared_statements_with_fresh_values(client):
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "posts_post"' in sql and '"posts_taggedpost"' in sql for sql in prepared)
     assert any('"posts_postauthor"' in sql for sql in prepared)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_prepared_statements_can_be_turned_off_for_poolers(client, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    published(slug="first", tags=["python"])
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for search in ("alpha", "beta", "gamma"):  # new shapes each time
+        assert client.get(f"{LIST}?tag=python&search={search}").status_code == 200
+    assert prepared() == before
