@@ -108,8 +108,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        # A kept connection is checked (one round trip) before each request reuses it, so
-        # a database restart costs no failed request; off saves that round trip.
+        # A kept connection is checked before each request reuses it, so a database
+        # restart costs no failed request. API reads check with their first query (no
+        # extra round trip, posts/api/compiled.py); other views pay one `SELECT 1`.
         conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", True),
     )
 }

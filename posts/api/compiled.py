@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import Error, connections
 from django.db.models import QuerySet
 
 # Shapes kept per query and database; a list's shape includes its filter values and page.
@@ -100,12 +100,47 @@ class CompiledQuery:
         prepared = [self.prepare(value, connection) for value in values]
         for position, index in slots:
             params[position] = prepared[index]
-        with _cursor(connection) as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        if _checks_health(connection):
+            try:
+                rows = _fetch(connection, sql, params)
+            except Error:
+                if connection.is_usable():
+                    raise  # the query failed, not the connection
+                # The kept connection had died (a database restart, an idle timeout):
+                # what the health check would have found. Read again on a new one.
+                connection.close()
+                rows = _fetch(connection, sql, params)
+        else:
+            rows = _fetch(connection, sql, params)
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return rows
+
+
+def _checks_health(connection) -> bool:
+    """Whether this query stands in for the request's connection health check.
+
+    With CONN_HEALTH_CHECKS, Django runs `SELECT 1` before the first query of a request
+    on a kept connection: a round trip costing 0.3-0.5 ms on a busy PostgreSQL host, about
+    a tenth of an uncached list. A compiled query only reads, so it can be the check
+    itself: if it fails because the connection is gone, it runs again on a new one. Not
+    inside a transaction, whose work a new connection would silently drop.
+    """
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return False
+    connection.health_check_done = True
+    return True
+
+
+def _fetch(connection, sql: str, params: list) -> list:
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _cursor(connection):
