@@ -100,25 +100,24 @@ class CompiledQuery:
         prepared = [self.prepare(value, connection) for value in values]
         for position, index in slots:
             params[position] = prepared[index]
-        if _checks_health(connection):
-            try:
-                rows = _fetch(connection, sql, params)
-            except Error:
-                if connection.is_usable():
-                    raise  # the query failed, not the connection
-                # The kept connection had died (a database restart, an idle timeout):
-                # what the health check would have found. Read again on a new one.
-                connection.close()
-                rows = _fetch(connection, sql, params)
-        else:
+        checks_health = _take_over_health_check(connection)
+        try:
+            rows = _fetch(connection, sql, params)
+        except Error:
+            if not checks_health or connection.is_usable():
+                raise  # the query failed, not the connection
+            # The kept connection had died (a database restart, an idle timeout): what
+            # the health check would have found. Read again on a new one.
+            connection.close()
             rows = _fetch(connection, sql, params)
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return rows
 
 
-def _checks_health(connection) -> bool:
-    """Whether this query stands in for the request's connection health check.
+def _take_over_health_check(connection) -> bool:
+    """Mark the request's connection health check done if this query can stand in for
+    it, and say whether it does.
 
     With CONN_HEALTH_CHECKS, Django runs `SELECT 1` before the first query of a request
     on a kept connection: a round trip costing 0.3-0.5 ms on a busy PostgreSQL host, about
