@@ -3,10 +3,12 @@
 A compiled query is kept per shape, and the ids it filters on are values, so the shape
 says how many parameter slots the ids take (`id_slots`):
 
-- PostgreSQL: one, an array (`column = ANY(%s)`): the SQL is the same for any number of
-  ids, so it is compiled and prepared once for every page size, and stays short enough
-  for psycopg to cache its parsing (it parses anew any query with over 50 parameters, as
-  3 relations x 20 posts made).
+- PostgreSQL: one, an array (`column = ANY(%s::bigint[])`): the SQL is the same for any
+  number of ids, so it is compiled and prepared once for every page size, and stays short
+  enough for psycopg to cache its parsing (it parses anew any query with over 50
+  parameters, as 3 relations x 20 posts made). The array is sent as its text form,
+  `{1,2,3}`, which the cast reads: psycopg writes a list of numbers in Python, number by
+  number (60 of them for a page's relations).
 - Elsewhere: one per id (`column IN (%s, ...)`). SQLite then reads rows by rowid; given
   the ids as one JSON parameter it walked the status index instead (0.26 ms, not 0.04).
 """
@@ -30,9 +32,9 @@ def sample_ids(slots: int, vendor: str) -> tuple[list, list]:
 
 
 def prepare_ids(value, connection):
-    """A slot value in the form the compiled SQL holds it (an array is a list)."""
+    """A slot value in the form the compiled SQL holds it (an array as its text)."""
     if isinstance(value, tuple) and connection.vendor == "postgresql":
-        return list(value)
+        return _array_text(value)
     return value
 
 
@@ -41,8 +43,13 @@ def ids_filter(model, column: str, values, vendor: str):
     if vendor == "postgresql":
         quoted = f"{_quote(model._meta.db_table)}.{_quote(column)}"
         sql = f"{quoted} = ANY(%s::bigint[])"
-        return RawSQL(sql, [list(values[0])], output_field=BooleanField())
+        return RawSQL(sql, [_array_text(values[0])], output_field=BooleanField())
     return Q(**{f"{column}__in": list(values)})
+
+
+def _array_text(ids) -> str:
+    """PostgreSQL's text form of an array of whole numbers."""
+    return "{" + ",".join([str(int(pk)) for pk in ids]) + "}"
 
 
 def _quote(name: str) -> str:
