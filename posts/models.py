@@ -346,9 +346,10 @@ def display_status(status: str, published_at, now) -> str:
     return "published"
 
 
-def public_url(slug: str, pk: int) -> str:
-    """A post's address on the public site (a separate front end): CMS_POST_URL."""
-    return settings.CMS_POST_URL.format(slug=slug, id=pk)
+def public_url(slug: str, pk: int, template: str | None = None) -> str:
+    """A post's address on the public site (a separate front end): CMS_POST_URL, or the
+    value of it the caller read already."""
+    return (template or settings.CMS_POST_URL).format(slug=slug, id=pk)
 
 
 class PostAuthor(models.Model):
