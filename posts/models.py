@@ -4,7 +4,10 @@ Visibility lives in one place, `Post.objects.published()`; every reader of conte
 (API, feeds, sitemap, search, counts) goes through it.
 """
 
+import functools
+
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -346,10 +349,24 @@ def display_status(status: str, published_at, now) -> str:
     return "published"
 
 
-def public_url(slug: str, pk: int, template: str | None = None) -> str:
-    """A post's address on the public site (a separate front end): CMS_POST_URL, or the
-    value of it the caller read already."""
-    return (template or settings.CMS_POST_URL).format(slug=slug, id=pk)
+def public_url(slug: str, pk: int) -> str:
+    """A post's address on the public site (a separate front end): CMS_POST_URL."""
+    return _post_url_template().format(slug=slug, id=pk)
+
+
+@functools.cache
+def _post_url_template() -> str:
+    # Kept: reading a Django setting costs more than formatting the URL, and an API list
+    # page, a feed or the sitemap makes one per post.
+    return settings.CMS_POST_URL
+
+
+def _forget_post_url_template(*, setting: str, **kwargs) -> None:
+    if setting == "CMS_POST_URL":
+        _post_url_template.cache_clear()
+
+
+setting_changed.connect(_forget_post_url_template, dispatch_uid="posts.models:post_url")
 
 
 class PostAuthor(models.Model):

@@ -120,8 +120,8 @@ def _faster_converters(converters: dict, connection) -> dict:
     """The ORM's value converters, with SQLite's for timestamps swapped for a faster one.
 
     Django's reads settings and checks whether the value is aware twice for each
-    timestamp, and a list page converts 40. Swapped only where the connection's zone is UTC (no
-    TIME_ZONE in DATABASES), the case _sqlite_moment gives the same values for.
+    timestamp, and a list page converts 40. Swapped only where the connection's zone is
+    UTC (no TIME_ZONE in DATABASES), the case _sqlite_moment gives the same values for.
     """
     if connection.vendor != "sqlite" or connection.timezone is not dt.UTC:
         return converters

@@ -8,12 +8,11 @@ Datetimes are ISO 8601 in UTC whatever TIME_ZONE is.
 
 import datetime as dt
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from posts import rendering
-from posts.models import Author, Category, Post, Tag, public_url
+from posts.models import Author, Category, Post, Tag
 
 LIST_FIELDS = (
     "id",
@@ -189,16 +188,7 @@ def represent_posts(posts, fields) -> list[dict]:
 
     Lists call this directly: building DRF serializer instances for every request costs
     more than representing a small page."""
-    # The setting read once per page, not once per post: reading a Django setting costs
-    # more than formatting the URL.
-    template = settings.CMS_POST_URL
-
-    def url(_, post) -> str:
-        return public_url(post.slug, post.pk, template)
-
-    readers = [
-        (name, url if name == "url" else READERS[name]) for name in DETAIL_FIELDS if name in fields
-    ]
+    readers = [(name, READERS[name]) for name in DETAIL_FIELDS if name in fields]
     return [{name: read(None, post) for name, read in readers} for post in posts]
 
 
