@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from posts import feeds
 from posts.api.caching import cached_view
@@ -16,8 +18,12 @@ SLUG = r"(?P<slug>[^/\x00]+)"
 
 
 def public(view):
-    """Feeds and the sitemap show everyone the same: cached, with ETag and Last-Modified."""
-    return cached_view(view, public_only=True)
+    """Feeds and the sitemap show everyone the same: cached, with ETag and Last-Modified.
+
+    They only read: any method but GET and HEAD is a 405 naming those two (not a CSRF
+    403 for a POST, nor the view run for an OPTIONS, which the cache layer never saw).
+    """
+    return cached_view(csrf_exempt(require_safe(view)), public_only=True)
 
 
 urlpatterns = [

@@ -101,3 +101,24 @@ def test_odd_headers_never_cause_a_server_error(raw_client, headers):
     response = raw_client.get("/api/v1/posts/", **headers)
 
     assert response.status_code < 500
+
+
+# Pages that only read and are not DRF views (which answer 405 themselves).
+READ_ONLY_PAGES = [
+    "/feeds/rss/",
+    "/feeds/atom/",
+    "/feeds/tags/t/rss/",
+    "/sitemap.xml",
+    "/api/v1/docs/",
+]
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "POST", "PUT", "PATCH", "DELETE"])
+def test_feeds_sitemap_and_docs_answer_other_methods_with_405(raw_client, method):
+    published(tags=["t"])
+
+    for path in READ_ONLY_PAGES:
+        response = raw_client.generic(method, path)
+
+        assert response.status_code == 405, (path, response.status_code)
+        assert response["Allow"] == "GET, HEAD"

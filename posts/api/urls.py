@@ -17,5 +17,10 @@ router.register("tags", views.TagViewSet, basename="tag")
 urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # An HTML page: its renderer has no template for OPTIONS metadata, so GET and HEAD only.
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
 ]
