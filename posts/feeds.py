@@ -65,6 +65,14 @@ class LatestPostsFeed(Feed):
     def description(self, scope: FeedScope) -> str:
         return f"The latest posts of {settings.CMS_SITE_TITLE}."
 
+    def item_title(self, post: Post) -> str:
+        # An Atom title is text (RFC 4287's default type="text"), which the generator
+        # escapes for XML; Django's default escapes it as HTML first, so readers showed
+        # `Don&#x27;t`. RSS keeps that escaping: many RSS readers show titles as HTML.
+        if issubclass(self.feed_type, Atom1Feed):
+            return post.title
+        return super().item_title(post)
+
     def item_description(self, post: Post) -> str:
         return escape(post.plain_excerpt)
 

@@ -86,6 +86,18 @@ def test_atom_feed(client):
     assert entry.find(f"{ATOM}link").get("href") == "https://www.example.com/posts/one/"
 
 
+@pytest.mark.parametrize("path", ["/feeds/atom/", "/feeds/tags/t/atom/"])
+def test_atom_titles_read_as_written(client, path):
+    title = 'Don\'t <b>panic</b> & "quote"'
+    published(slug="dont", title=title, tags=["t"])
+
+    response = client.get(path)
+
+    entry = ElementTree.fromstring(response.content).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").get("type", "text") == "text"
+    assert entry.findtext(f"{ATOM}title") == title
+
+
 def test_tag_and_category_feeds_hold_only_their_posts(client):
     news = Category.objects.create(name="News")
     published(slug="tagged", tags=["python"])
