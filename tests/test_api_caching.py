@@ -136,6 +136,31 @@ def test_if_none_match_star_needs_the_resource_to_exist(client, content):
     assert client.get("/api/v1/posts/nope/", HTTP_IF_NONE_MATCH="*").status_code == 404
 
 
+@pytest.mark.parametrize("url", [detail_url("cached"), LIST, "/feeds/rss/"])
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"HTTP_IF_NONE_MATCH": "*"}, 304),
+        ({"HTTP_IF_MATCH": '"someone-elses"'}, 412),
+        ({"HTTP_IF_UNMODIFIED_SINCE": "Mon, 01 Jan 1990 00:00:00 GMT"}, 412),
+    ],
+)
+def test_conditions_on_an_existing_resource_hold_for_cached_copies_too(
+    client, content, url, headers, status
+):
+    # The first request makes the response (and caches it), the second is served the copy.
+    assert [client.get(url, **headers).status_code for _ in range(2)] == [status, status]
+
+
+def test_if_match_is_checked_for_authenticated_clients(client, content):
+    headers = token_for(get_user_model().objects.create_user("build-bot"))
+
+    response = client.get(LIST, HTTP_IF_MATCH='"someone-elses"', **headers)
+
+    assert response.status_code == 412
+    assert response["Cache-Control"] == "private, no-store"
+
+
 def test_garbage_conditional_headers_are_ignored(client, content):
     response = client.get(
         LIST, HTTP_IF_NONE_MATCH="not an etag\x01", HTTP_IF_MODIFIED_SINCE="yesterday-ish"

@@ -144,7 +144,8 @@ def precondition_response(request: HttpRequest, validators: Validators) -> HttpR
     """A 304 for a matching If-None-Match/If-Modified-Since, decided before any view runs.
 
     `If-None-Match: *` and If-Match/If-Unmodified-Since depend on whether the resource
-    exists, which only the view knows; those are answered after it (see `finish`).
+    exists, which only the view (or a cached copy of its 200) tells; `late_conditional`
+    answers those.
     """
     meta = request.META
     if not CONDITIONAL_HEADERS.intersection(meta):
@@ -154,6 +155,14 @@ def precondition_response(request: HttpRequest, validators: Validators) -> HttpR
     if meta.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
         return None
     return _conditional(request, validators)
+
+
+def late_conditional(request: HttpRequest, validators: Validators, response: HttpResponse):
+    """The response, or the 304/412 that the request's conditions make of it, once the
+    representation is known to exist (a 200, made by the view or copied from the cache)."""
+    if response.status_code != 200 or not CONDITIONAL_HEADERS.intersection(request.META):
+        return response
+    return _conditional(request, validators, response)
 
 
 def _public_max_age(state: ContentState) -> int:
@@ -221,7 +230,8 @@ def serve_public(call_next, request: HttpRequest, state: ContentState) -> HttpRe
     cache_key = CACHE_PREFIX + validators.etag[3:-1]
     entry = cache.get(cache_key) if seconds else None
     if entry is not None:
-        return _public_headers(_from_entry(entry), validators, state)
+        late = late_conditional(request, validators, _from_entry(entry))
+        return _public_headers(late, validators, state)
 
     response = call_next(request)
     if response.status_code != 200:
@@ -230,8 +240,7 @@ def serve_public(call_next, request: HttpRequest, state: ContentState) -> HttpRe
         response.render()
     if seconds and (entry := _entry(response)) is not None:
         cache.set(cache_key, entry, seconds)
-    late = _conditional(request, validators, response)
-    return _public_headers(late, validators, state)
+    return _public_headers(late_conditional(request, validators, response), validators, state)
 
 
 def is_anonymous(request: HttpRequest) -> bool:
@@ -266,7 +275,12 @@ def respond(request: HttpRequest, call_next, *, public_only: bool) -> HttpRespon
         return serve_public(call_next, request, state)
     request.cache_scope = "private"
     response = call_next(request)
-    return private_headers(response, getattr(request, "private_validators", None))
+    validators = getattr(request, "private_validators", None)
+    if validators is not None and response.status_code == 200:
+        if hasattr(response, "render"):
+            response.render()
+        response = late_conditional(request, validators, response)
+    return private_headers(response, validators)
 
 
 def cached_view(view, *, public_only: bool = False):
