@@ -362,6 +362,16 @@ def test_private_conditional_request_gets_304(client, content):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_staff_who_are_no_longer_staff_get_403_not_304(client, content, staff):
+    client.force_login(staff)
+    url = "/api/v1/posts/?status=all"
+    etag = client.get(url)["ETag"]
+    staff.is_staff = False
+    staff.save()
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 403
+
+
 def test_a_stale_session_cookie_gets_the_public_cached_response(
     client, content, django_assert_num_queries
 ):

@@ -75,6 +75,21 @@ def test_preview_token_expires(client, settings):
     assert "expired" in response.json()["preview"][0]
 
 
+def test_an_expired_preview_link_cannot_revalidate_its_copy(client, settings):
+    settings.CMS_PREVIEW_MAX_AGE = 3600
+    post = draft(slug="wip")
+    token = make_preview_token(post)
+    etag = client.get(detail_url(post), {"preview": token})["ETag"]
+
+    with time_machine.travel(NOW + dt.timedelta(minutes=59), tick=False):
+        fresh = client.get(detail_url(post), {"preview": token}, HTTP_IF_NONE_MATCH=etag)
+    with time_machine.travel(NOW + dt.timedelta(minutes=61), tick=False):
+        expired = client.get(detail_url(post), {"preview": token}, HTTP_IF_NONE_MATCH=etag)
+
+    assert fresh.status_code == 304
+    assert expired.status_code == 403
+
+
 @pytest.mark.parametrize(
     "token",
     ["", "garbage", "eyJwb3N0IjoxfQ:1vxyz:forged-signature", "\u9999" * 40, "a:b:c:d"],

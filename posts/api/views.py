@@ -90,7 +90,9 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         django_request = request._request
         if getattr(django_request, "cache_scope", None) == "private":
             # The cache layer answered public conditional requests already; here the
-            # client is known, so private ones can be answered before any serialising.
+            # client is known, so private ones can be answered before any serialising,
+            # once it may still see what it holds (a preview link expires, staff leave).
+            self.check_access()
             user = request.user
             scope = f"private:{user.pk if user.is_authenticated else '-'}"
             validators = validators_for(django_request, self.state, scope)
@@ -98,6 +100,9 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             early = precondition_response(django_request, validators)
             if early is not None:
                 raise NotModified(early)
+
+    def check_access(self) -> None:
+        """Raise the 401/403 the view would, before a 304 tells the client its copy holds."""
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
@@ -214,6 +219,18 @@ class PostViewSet(ReadOnlyViewSet):
             raise PermissionDenied({"status": [f"status={raw} is for staff and API tokens."]})
         return raw
 
+    def check_access(self) -> None:
+        self.requested_status()
+        if "preview" in self.request.query_params:
+            self.preview_post_pk()
+
+    def preview_post_pk(self) -> int:
+        """The post the request's preview token opens; a 403 if it is forged or expired."""
+        try:
+            return read_preview_token(self.request.query_params["preview"])
+        except PreviewTokenError as exc:
+            raise PermissionDenied({"preview": [str(exc)]}) from exc
+
     def columns(self) -> tuple[str, ...]:
         """The columns the shown fields read (bodies are large: load them only if shown)."""
         return columns_for(self.shown_fields, serializers.POST_COLUMNS)
@@ -246,12 +263,8 @@ class PostViewSet(ReadOnlyViewSet):
 
     def get_object(self):
         slug = self.kwargs["slug"]
-        token = self.request.query_params.get("preview")
-        if token is not None:
-            try:
-                post_pk = read_preview_token(token)
-            except PreviewTokenError as exc:
-                raise PermissionDenied({"preview": [str(exc)]}) from exc
+        if "preview" in self.request.query_params:
+            post_pk = self.preview_post_pk()
             post = self.shape(Post.objects.filter(pk=post_pk, slug=slug)).first()
             if post is not None:
                 attach_relations([post], self.shown_fields)
