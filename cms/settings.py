@@ -192,7 +192,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Proxies in front of the app that append the client's address to X-Forwarded-For:
+    # the anonymous throttle counts per address, taken that many entries from the end.
+    # 0 (the default) uses the connection's address: DRF's own default (None) trusts the
+    # whole header, which any client can write to escape the throttle.
+    "NUM_PROXIES": env_int("CMS_API_NUM_PROXIES", 0),
 }
+if REST_FRAMEWORK["NUM_PROXIES"] < 0:
+    raise ImproperlyConfigured("CMS_API_NUM_PROXIES must be 0 or more")
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"

@@ -421,6 +421,33 @@ def test_anonymous_throttling_counts_cached_responses_too(client, content, setti
     assert "throttled" in limited.json()["detail"]
 
 
+def test_a_made_up_forwarded_for_address_does_not_escape_the_throttle(client, content, settings):
+    settings.CMS_API_ANON_THROTTLE = "2/minute"
+
+    codes = [client.get(LIST, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]
+
+    assert codes == [200, 200, 429]
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_rate(client, content, settings):
+    settings.CMS_API_ANON_THROTTLE = "1/minute"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def get(address):
+        # The proxy appends the address it saw to whatever the client sent.
+        return client.get(LIST, HTTP_X_FORWARDED_FOR=f"192.0.2.1, {address}").status_code
+
+    assert [get("198.51.100.1"), get("198.51.100.2"), get("198.51.100.1")] == [200, 200, 429]
+
+
+def test_throttled_responses_do_not_vary_on_cookies(client, content, settings):
+    settings.CMS_API_ANON_THROTTLE = "100/minute"
+
+    response = client.get(LIST)
+
+    assert "Cookie" not in response.get("Vary", "")
+
+
 def test_authenticated_clients_are_not_throttled(client, content, settings):
     settings.CMS_API_ANON_THROTTLE = "1/minute"
     headers = token_for(get_user_model().objects.create_user("bot"))

@@ -261,13 +261,13 @@ def respond(request: HttpRequest, call_next, *, public_only: bool) -> HttpRespon
     answers conditional requests and this layer marks the response private.
     """
     anonymous = public_only or is_anonymous(request)
-    if anonymous and (limited := throttled_response(request)) is not None:
-        return limited
     if anonymous and settings.SESSION_COOKIE_NAME not in request.COOKIES:
         # Without a session cookie there is no one to look up. Setting the user here
-        # also leaves the session unread, so a response made by the view carries the same
-        # headers (no `Vary: Cookie`) as a copy served from the cache.
+        # (before the throttle asks for it) also leaves the session unread, so a response
+        # made by the view carries the same headers (no `Vary: Cookie`) as a cached copy.
         request.user = AnonymousUser()
+    if anonymous and (limited := throttled_response(request)) is not None:
+        return limited
     state = content_state()
     request.content_state = state
     if public_only or (anonymous and "preview" not in request.GET):
