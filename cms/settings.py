@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -179,6 +180,8 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(api|feeds)/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+# ...and a front end may send them back itself to revalidate (not safelisted by CORS).
+CORS_ALLOW_HEADERS = [*default_headers, "if-none-match", "if-modified-since"]
 
 # Tags: `Rails` and `rails` are one tag; slugs keep Unicode (`日本語` stays `日本語`).
 TAGGIT_CASE_INSENSITIVE = True

@@ -72,3 +72,15 @@ def test_no_origin_is_allowed_when_none_is_configured(client, settings):
     response = client.get("/api/v1/posts/", HTTP_ORIGIN=FRONT)
 
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_preflight_lets_a_front_end_revalidate_with_the_validators_it_read(client):
+    response = client.options(
+        "/api/v1/posts/",
+        HTTP_ORIGIN=FRONT,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match, if-modified-since",
+    )
+
+    allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-none-match", "if-modified-since", "authorization"} <= allowed
