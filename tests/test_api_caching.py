@@ -161,6 +161,20 @@ def test_if_match_is_checked_for_authenticated_clients(client, content):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_api_responses_and_their_304s_vary_on_accept(client, content):
+    first = client.get(LIST)
+    not_modified = client.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    for response in (first, not_modified):
+        assert "accept" in response["Vary"].lower()
+
+
+def test_an_empty_accept_header_is_not_served_the_copy_made_for_no_header(client, content):
+    assert client.get(LIST).status_code == 200
+
+    assert client.get(LIST, HTTP_ACCEPT="").status_code == 406
+
+
 def test_garbage_conditional_headers_are_ignored(client, content):
     response = client.get(
         LIST, HTTP_IF_NONE_MATCH="not an etag\x01", HTTP_IF_MODIFIED_SINCE="yesterday-ish"

@@ -33,7 +33,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from posts.api.content_state import ContentState, content_state
@@ -107,7 +107,8 @@ def _key(request: HttpRequest, state: ContentState, scope: str) -> str:
         request.get_host(),
         request.path,
         request.META.get("QUERY_STRING", ""),
-        request.META.get("HTTP_ACCEPT", ""),
+        # No Accept header (anything goes) is not an empty one (nothing does: a 406).
+        "accept:" + request.META["HTTP_ACCEPT"] if "HTTP_ACCEPT" in request.META else "-",
     ]
     material = "\n".join(parts).encode("utf-8", "backslashreplace")
     return hashlib.blake2b(material, digest_size=16).hexdigest()
@@ -272,15 +273,21 @@ def respond(request: HttpRequest, call_next, *, public_only: bool) -> HttpRespon
     request.content_state = state
     if public_only or (anonymous and "preview" not in request.GET):
         request.cache_scope = "public"
-        return serve_public(call_next, request, state)
-    request.cache_scope = "private"
-    response = call_next(request)
-    validators = getattr(request, "private_validators", None)
-    if validators is not None and response.status_code == 200:
-        if hasattr(response, "render"):
-            response.render()
-        response = late_conditional(request, validators, response)
-    return private_headers(response, validators)
+        response = serve_public(call_next, request, state)
+    else:
+        request.cache_scope = "private"
+        response = call_next(request)
+        validators = getattr(request, "private_validators", None)
+        if validators is not None and response.status_code == 200:
+            if hasattr(response, "render"):
+                response.render()
+            response = late_conditional(request, validators, response)
+        response = private_headers(response, validators)
+    if not public_only:
+        # What the API answers depends on Accept (`indent=`, or a 406), so shared caches
+        # must key on it; a 304 names the same Vary as the 200 it stands for.
+        patch_vary_headers(response, ("Accept",))
+    return response
 
 
 def cached_view(view, *, public_only: bool = False):
