@@ -56,8 +56,10 @@ ALLOWED_ATTRIBUTES = {
 # Only text-alignment survives in style attributes (markdown tables emit it).
 ALLOWED_STYLE_PROPERTIES = {"text-align"}
 # Relative URLs are always kept; absolute ones only with these schemes, so no
-# javascript:, vbscript: or data: URL survives in href or src.
+# javascript:, vbscript: or data: URL survives in href, src or srcset.
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# The scheme at the start of a URL.
+URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,21 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    """nh3 checks the schemes of href and src, not of the URLs listed in a srcset (the
+    image candidates of <img> and <source>): drop a srcset naming any other scheme.
+
+    Each candidate is checked with its whitespace and control characters removed, which
+    can only join a scheme together (as browsers' URL parsers do), never hide one.
+    """
+    if attribute == "srcset":
+        for candidate in value.split(","):
+            scheme = URL_SCHEME.match("".join(ch for ch in candidate if ch > " "))
+            if scheme is not None and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
+                return None
+    return value
+
+
 def sanitize_html(fragment: str) -> str:
     """Make an HTML fragment safe to insert into a page (scripts, handlers, bad URLs go)."""
     return nh3.clean(
@@ -83,6 +100,7 @@ def sanitize_html(fragment: str) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript"},
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
         filter_style_properties=ALLOWED_STYLE_PROPERTIES,
         # Applied to every link: harmless on internal ones, required on external ones.

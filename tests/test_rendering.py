@@ -130,6 +130,34 @@ def test_xss_vector_is_neutralised(vector):
             assert not squashed.startswith(DANGEROUS_SCHEMES), (tag, name, value)
 
 
+@pytest.mark.parametrize(
+    "srcset",
+    [
+        "javascript:alert(1) 1x",
+        "/a.png 1x, javascript:alert(1) 2x",
+        "data:text/html,x 2x",
+        "  JaVa&#x09;ScRiPt:alert(1) 1x",
+        "/a.png 1x,vbscript:x 2x",
+    ],
+)
+@pytest.mark.parametrize(
+    "element", ["<img src=/a.png srcset='{}'>", "<picture><source srcset='{}'></picture>"]
+)
+def test_srcset_with_a_dangerous_url_is_dropped(element, srcset):
+    collector = ElementCollector()
+    collector.feed(markdown_to_html(element.format(srcset)))
+
+    assert [attrs for tag, attrs in collector.elements if "srcset" in attrs] == []
+
+
+def test_responsive_images_keep_their_srcset():
+    srcset = "/img/a-480.png 480w, https://cdn.example.com/a-800.png 800w"
+
+    html = markdown_to_html(f'<img src="/img/a.png" srcset="{srcset}" sizes="50vw">')
+
+    assert f'srcset="{srcset}"' in html
+
+
 def test_alert_payload_text_never_survives_inside_a_tag():
     """Text may survive as text (harmless), but never as an attribute or element."""
     html = markdown_to_html('<img src="x" onerror="alert(1)"> and <a href="javascript:x">y</a>')
@@ -171,3 +199,25 @@ def test_a_110kb_single_line_body_renders_well_under_a_second():
     assert rendered.html.count("中文字句") == 22_000
     # Generous bound: this guards against a pathological (quadratic) path, not speed.
     assert elapsed < 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_drops_dangerous_srcsets_from_html_rendered_before():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from posts.models import Post
+    from tests.api_helpers import published
+
+    before, fix = ("posts", "0010_pair_search_plan_cache"), ("posts", "0011_sanitize_stored_srcset")
+    MigrationExecutor(connection).migrate([before])
+    post = published(body="Hello")
+    bad = '<p><img src="/a.png" srcset="javascript:alert(1) 1x"> and <b>bold</b></p>\n'
+    Post.objects.filter(pk=post.pk).update(body_html=bad)  # as an older release stored it
+
+    MigrationExecutor(connection).migrate([fix])
+    stored = Post.objects.get(pk=post.pk).body_html
+    executor = MigrationExecutor(connection)  # back to the latest schema for other tests
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert stored == '<p><img src="/a.png"> and <b>bold</b></p>\n'
