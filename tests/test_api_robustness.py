@@ -77,7 +77,26 @@ NASTY_PATHS = [
 def test_nasty_paths_are_404_not_500(raw_client, path):
     published()
 
-    assert raw_client.get(path).status_code == 404
+    response = raw_client.get(path)
+
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/posts/a/b/", "/api/v1/", "/api/v1/nothing-here/"])
+def test_unknown_api_urls_get_the_api_s_json_404(raw_client, path):
+    response = raw_client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_missing_trailing_slash_still_redirects(raw_client):
+    response = raw_client.get("/api/v1/posts")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/posts/"
 
 
 @pytest.mark.parametrize(
