@@ -513,6 +513,17 @@ def test_fields_may_name_detail_fields_on_the_list(client):
     assert item == {"slug": "one", "body_html": "<p><strong>Bold</strong> text.</p>\n", "meta": {}}
 
 
+@pytest.mark.parametrize("fields", ["", ",", " , ,"])
+def test_fields_naming_nothing_give_the_default_fields(client, fields):
+    published(slug="one")
+
+    default = client.get("/api/v1/posts/").json()["results"][0]
+    item = client.get(f"/api/v1/posts/?fields={fields}").json()["results"][0]
+
+    assert item == default
+    assert "slug" in item
+
+
 def test_fields_on_detail_and_with_relations(client):
     post = rich_post(slug="rich")
 

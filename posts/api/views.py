@@ -120,10 +120,10 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def parse_fields(self) -> tuple[str, ...]:
         """`?fields=slug,title`: exactly those keys, any detail field allowed on lists."""
         default = self.list_fields if self.action == "list" else self.detail_fields
-        raw = self.request.query_params.get("fields")
-        if raw is None or not raw.strip():
-            return default
+        raw = self.request.query_params.get("fields") or ""
         names = {name.strip() for name in raw.split(",") if name.strip()}
+        if not names:  # absent, empty or only commas, as in `?fields=,`
+            return default
         unknown = sorted(names - set(self.detail_fields))
         if unknown:
             shown = ", ".join(repr(name[:50]) for name in unknown[:5])
