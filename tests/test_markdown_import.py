@@ -214,6 +214,15 @@ def test_one_bad_file_is_reported_and_the_rest_import(site):
     assert not Post.objects.filter(source_path="_posts/2020-01-04-bad.md").exists()
 
 
+def test_an_impossible_date_fails_its_file_only(site):
+    write_files(site, {"_posts/2024-02-01-leap.md": "---\ntitle: Leap\ndate: 2024-02-30\n---\n"})
+    report = import_folder(site)
+    assert report.counts["created"] == 3
+    [error] = report.errors
+    assert (error.path, error.line) == ("_posts/2024-02-01-leap.md", 3)
+    assert "'2024-02-30' is not a date" in error.detail
+
+
 def test_file_over_the_size_limit_fails(site):
     write_files(site, {"_posts/2020-01-05-huge.md": jekyll("Huge") + "x" * 2000})
     report = import_folder(site, max_bytes=1000)

@@ -31,9 +31,25 @@ from frontmatter.default_handlers import BaseHandler
 from posts.markdown_io.fields import FieldError, PostData, file_name_parts, map_fields
 
 try:  # libyaml's C parser when present: same results, several times faster
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as BaseSafeLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader
+    from yaml import SafeLoader as BaseSafeLoader
+
+
+class SafeLoader(BaseSafeLoader):
+    """yaml's safe loader, with a date that looks right but cannot be (`2024-02-30`) an
+    error at its line like any other, not a ValueError that stops the whole import."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date ({exc})", node.start_mark
+            ) from None
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # YAML safety limits: nodes after expanding aliases, and collection depth.
