@@ -214,6 +214,22 @@ def test_one_bad_file_is_reported_and_the_rest_import(site):
     assert not Post.objects.filter(source_path="_posts/2020-01-04-bad.md").exists()
 
 
+def test_of_two_spellings_of_a_new_tag_the_first_file_s_is_kept(tmp_path):
+    names = ["HTML", "Go", "Rust", "Vue", "CSS", "Deno", "Zig", "Nim"]
+    write_files(
+        tmp_path,
+        {
+            "_posts/2020-01-01-a.md": jekyll("A", tags=f"[{', '.join(names)}]"),
+            "_posts/2020-01-02-b.md": jekyll("B", tags=f"[{', '.join(names).lower()}]"),
+        },
+    )
+
+    import_folder(tmp_path)
+
+    # Each pair was a coin toss before (a set's order): all eight right by luck is 1 in 256.
+    assert sorted(Tag.objects.values_list("name", flat=True)) == sorted(names)
+
+
 def test_an_impossible_date_fails_its_file_only(site):
     write_files(site, {"_posts/2024-02-01-leap.md": "---\ntitle: Leap\ndate: 2024-02-30\n---\n"})
     report = import_folder(site)

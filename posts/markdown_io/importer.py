@@ -108,8 +108,12 @@ class _Taxonomy:
             self.by_key.setdefault(obj.name.casefold(), obj)
             self.slugs.add(obj.slug)
 
-    def resolve(self, names: set[str]) -> dict:
-        """casefolded name -> object for `names`, creating the missing ones (one query)."""
+    def resolve(self, names: dict[str, None]) -> dict:
+        """casefolded name -> object for `names`, creating the missing ones (one query).
+
+        `names` in file order: of two spellings of a new name (`HTML`, `html`), the first
+        one read is kept, on every run (a set's order changed with the hash seed).
+        """
         missing = {}
         for name in names:
             key = name.casefold()
@@ -455,9 +459,11 @@ class FolderImport:
 
     def write(self, items: list[Item], outcomes: dict[str, r.FileOutcome]):
         """Create and update the posts of `items` with their relations. Returns a commit."""
-        authors_new = self.authors.resolve({n for i in items for n in i.data.authors})
-        categories_new = self.categories.resolve({n for i in items for n in i.data.categories})
-        tags_new = self.tags.resolve({n for i in items for n in i.data.tags})
+        authors_new = self.authors.resolve(dict.fromkeys(n for i in items for n in i.data.authors))
+        categories_new = self.categories.resolve(
+            dict.fromkeys(n for i in items for n in i.data.categories)
+        )
+        tags_new = self.tags.resolve(dict.fromkeys(n for i in items for n in i.data.tags))
         slugs_for = self.allocate_slugs(items)
 
         created: list[Post] = []
