@@ -190,6 +190,29 @@ def test_file_changed_on_disk_is_a_conflict_unless_force(imported):
     assert "Edited in the admin" in target.read_text()
 
 
+def test_written_files_are_readable_by_others_as_the_umask_says(imported, tmp_path):
+    old_mask = os.umask(0o022)
+    try:
+        export_folder(tmp_path / "out")
+    finally:
+        os.umask(old_mask)
+    target = tmp_path / "out" / "_posts/2015-11-17-yaml.md"
+
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_rewritten_file_keeps_its_permissions(imported):
+    target = imported / "_posts/2015-11-17-yaml.md"
+    target.chmod(0o664)
+    post = Post.objects.get(source_path="_posts/2015-11-17-yaml.md")
+    post.title = "Edited in the admin"
+    post.save()
+
+    assert export_folder(imported).counts["written"] == 1
+    assert "Edited in the admin" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o664
+
+
 def test_writes_leave_no_temporary_files(imported, tmp_path):
     export_folder(tmp_path / "out")
     names = [name for _, _, files in os.walk(tmp_path / "out") for name in files]

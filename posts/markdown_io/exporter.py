@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -81,15 +82,33 @@ def jekyll_date(value: dt.datetime) -> str:
 
 
 def atomic_write(target: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename, so a reader never sees half a file.
+
+    The file keeps the permissions of the one it replaces; a new one gets those the
+    umask gives (usually 0644), as a plain write would. mkstemp's own 0600 would leave
+    the folder unreadable to a web server or a build run as another user.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(temp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    # Reading the umask means setting it; an export runs in a command, not a web server.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class PostWriter:
