@@ -126,6 +126,22 @@ def test_edited_body_keeps_bom_and_crlf(imported, tmp_path):
     )
 
 
+@pytest.mark.parametrize("rel", ["_posts/2016-01-01-crlf-bom.md", "_posts/2016-01-02-utf16.md"])
+def test_a_second_export_after_an_admin_edit_writes_the_same_bytes(imported, rel):
+    post = Post.objects.get(source_path=rel)
+    post.body += "Added in the admin\n"
+    post.save()
+
+    assert export_folder(imported).counts["written"] == 1
+    first = read(imported, rel)
+    report = export_folder(imported)
+
+    assert read(imported, rel) == first
+    assert report.counts["written"] == 0 and report.ok
+    text = first.decode("utf-16" if "utf16" in rel else "utf-8-sig")
+    assert "\n" not in text.replace("\r\n", "")  # CRLF throughout, the admin's line too
+
+
 def test_importing_an_export_reproduces_the_database(imported, tmp_path):
     post = Post.objects.get(source_path="_posts/2015-11-17-yaml.md")
     post.title = "Changed"

@@ -123,7 +123,7 @@ class PostWriter:
         """(front matter block, whole text) of the file."""
         post = self.post
         if post.source_path and post.synced_state == self.state and post.source_format:
-            return post.source_front_matter, post.source_front_matter + post.body
+            return post.source_front_matter, post.source_front_matter + self.file_body()
         if post.source_path and post.source_format:
             return self.edited()
         return self.created()
@@ -178,13 +178,18 @@ class PostWriter:
             changes = {"title": post.title, **changes}
         newline = "\r\n" if post.source_newline == "crlf" else "\n"
         block = edit_block(post.source_format, post.source_front_matter, changes, newline)
-        body = post.body
-        if "body" in changed:
-            if post.source_newline == "crlf":
-                body = re.sub(r"(?<!\r)\n", "\r\n", body)
-            elif post.source_newline == "lf":
-                body = body.replace("\r\n", "\n")
-        return block, block + body
+        return block, block + self.file_body()
+
+    def file_body(self) -> str:
+        """The body with the file's line endings. Lines typed in the admin come with LF; an
+        unedited body already has the file's own, so this changes nothing there. Done on
+        every export, not only the one after the edit, or the next would write LF again."""
+        body = self.post.body
+        if self.post.source_newline == "crlf":
+            return re.sub(r"(?<!\r)\n", "\r\n", body)
+        if self.post.source_newline == "lf":
+            return body.replace("\r\n", "\n")
+        return body
 
     def original_source(self) -> SourceText:
         try:
