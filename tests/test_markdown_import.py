@@ -137,6 +137,27 @@ def test_duplicate_is_reported_and_not_a_second_post(tmp_path):
     assert import_folder(root).counts["unchanged"] == 2
 
 
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ("_posts/2020-01-02-tags.md", "_posts/2020-01-02-empty-tags.md"),
+        ("category/_posts/2020-01-02-x.md", "z_category/_posts/2020-01-02-x.md"),
+        ("_posts/2020-01-02-x.md", "archived/2020-01-02/2020-01-02-y.md"),
+    ],
+)
+def test_posts_sharing_a_title_and_day_are_not_duplicates_by_those_alone(tmp_path, paths):
+    first, second = paths
+    root = write_files(
+        tmp_path,
+        {first: jekyll("Some Tags", tags="[food]"), second: jekyll("Some Tags") + "Other.\n"},
+    )
+
+    report = import_folder(root)
+
+    assert (report.counts["created"], report.counts["duplicate"]) == (2, 0)
+    assert [t.name for t in Post.objects.get(source_path=first).tags.all()] == ["food"]
+
+
 def test_keep_duplicates_imports_them_as_posts_with_distinct_slugs(tmp_path):
     root = write_files(
         tmp_path,

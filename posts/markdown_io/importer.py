@@ -369,19 +369,24 @@ class FolderImport:
                     claimed.add(old_path)
                     break
 
-        # Duplicates: same title, date and authors as a post from another path.
+        # Duplicates: same file name, title, date and authors as a post from another path.
         new_keys: dict[tuple, tuple[int | None, str, Item | None]] = {}
         if not self.keep_duplicates:
             db_keys = self.fetch_keys({i.data.title for i in items if i.post is None})
             for item in items:
-                key = duplicate_key(item.data)
+                key = duplicate_key(item.path, item.data)
                 if key is None:
                     continue
                 if item.post is not None:
                     new_keys.setdefault(key, (item.post.pk, item.path, item))
                     continue
                 found = new_keys.get(key) or self.run_keys.get(key) or db_keys.get(key)
-                if found is not None and found[1] != item.path and found[1] in self.paths:
+                if (
+                    found is not None
+                    and found[1] != item.path
+                    and found[1] in self.paths
+                    and not (in_posts_folder(found[1]) and in_posts_folder(item.path))
+                ):
                     item.duplicate_of = (found[0], found[1])
                     item.canonical = found[2] if len(found) > 2 else None
                     continue
@@ -453,8 +458,8 @@ class FolderImport:
             authors.setdefault(post_id, []).append(name)
         keys = {}
         for post_id, title, published_at, path in sorted(rows, key=lambda row: row[3]):
-            key = (title, published_at, tuple(a.casefold() for a in authors.get(post_id, ())))
-            keys.setdefault(key, (post_id, path))
+            names = tuple(a.casefold() for a in authors.get(post_id, ()))
+            keys.setdefault((posixpath.basename(path), title, published_at, names), (post_id, path))
         return keys
 
     def write(self, items: list[Item], outcomes: dict[str, r.FileOutcome]):
@@ -687,11 +692,25 @@ UPDATE_FIELDS = [
 ]
 
 
-def duplicate_key(data: PostData) -> tuple | None:
-    """Title, date and authors; None for a post without a date of its own (never a duplicate)."""
+def duplicate_key(path: str, data: PostData) -> tuple | None:
+    """File name, title, date and authors; None for a post without a date of its own
+    (never a duplicate).
+
+    The file name too: a copy (the seed site's `archived/<date>/` ones) keeps its name,
+    while two Jekyll posts of a day with different names are two posts at two URLs, even
+    with one title and no author (Jekyll's own fixtures have eight such pairs).
+    """
     if data.date_source not in ("front matter", "file name"):
         return None
-    return (data.title, data.published_at, tuple(a.casefold() for a in data.authors))
+    authors = tuple(a.casefold() for a in data.authors)
+    return (posixpath.basename(path), data.title, data.published_at, authors)
+
+
+def in_posts_folder(path: str) -> bool:
+    """Whether Jekyll would build the file as a post. Each file of a `_posts` folder is a
+    post of its own (`category/_posts/x.md` and `z_category/_posts/x.md` are two, at two
+    URLs), so two of them are never duplicates of each other."""
+    return "_posts" in path.split("/")[:-1]
 
 
 def path_suffix(path: str) -> str:
