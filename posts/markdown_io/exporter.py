@@ -345,7 +345,8 @@ class FolderExport:
         try:
             check_relative_path(path)
             target = self.root / path
-            if not os.path.realpath(target.parent).startswith(str(self.real_root)):
+            # Inside, not only starting with the same characters (`out` and `outside`).
+            if not Path(os.path.realpath(target.parent)).is_relative_to(self.real_root):
                 raise UnsafePath(f"{path!r} leads outside the folder")
             block, text = writer.render()
             encoding = post.source_encoding if post.source_path else "utf-8"
