@@ -188,6 +188,22 @@ def test_new_post_gets_a_jekyll_file_name_and_front_matter(tmp_path):
     )
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_a_new_post_never_takes_another_post_s_file(tmp_path, force):
+    imported = "---\ntitle: Imported\nslug: custom\ndate: 2024-01-01\n---\nMine.\n"
+    root = write_files(tmp_path, {"2024-01-01-other.md": imported})
+    import_folder(root)
+    PostFactory(title="Other", slug="other", published_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+
+    report = export_folder(root, force=force)
+
+    assert report.ok and report.counts["written"] == 1
+    assert (root / "2024-01-01-other.md").read_text() == imported
+    assert "title: Other" in (root / "2024-01-01-other-2.md").read_text()
+    assert Post.objects.get(slug="other").source_path == "2024-01-01-other-2.md"
+    assert export_folder(root).counts["unchanged"] == 2
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import posixpath
 import re
 import stat
 import tempfile
@@ -134,7 +135,10 @@ class PostWriter:
         post = self.post
         authors = [link.author.name for link in post.post_authors.all()]
         items: list[tuple[str, Any]] = [("title", post.title)]
-        if post.slug != make_slug(post.title, fallback="post"):
+        # Also when the file name would read as another slug (a `-2` name beside another
+        # post's file).
+        named = make_slug(f.file_name_parts(self.path)[0], fallback="post")
+        if post.slug != make_slug(post.title, fallback="post") or post.slug != named:
             items.append(("slug", post.slug))
         if post.published_at:
             items.append(("date", jekyll_date(post.published_at)))
@@ -314,6 +318,10 @@ class FolderExport:
     def run(self) -> r.ExportReport:
         started = time.monotonic()
         self.root.mkdir(parents=True, exist_ok=True)
+        # Every post's file, whatever the status asked for: a new file must not take one.
+        self.taken = set(
+            Post.objects.exclude(source_path=None).values_list("source_path", flat=True)
+        )
         posts = self.queryset()
         self.total = posts.count()
         last_id = 0
@@ -337,10 +345,22 @@ class FolderExport:
         self.report.elapsed = time.monotonic() - started
         return self.report
 
+    def free_path(self, path: str) -> str:
+        """`path` for a post made in the admin, or `…-2.md`, `…-3.md` if another post's
+        file is there already (an imported post's slug need not match its file name)."""
+        stem, extension = posixpath.splitext(path)
+        candidate, counter = path, 2
+        while candidate in self.taken:
+            candidate, counter = f"{stem}-{counter}{extension}", counter + 1
+        self.taken.add(candidate)
+        return candidate
+
     def export(self, post: Post) -> bool:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
         writer = PostWriter(post, state)
+        if not post.source_path:
+            writer.path = self.free_path(writer.path)
         path = writer.path
         try:
             check_relative_path(path)
