@@ -219,6 +219,13 @@ def test_date_key_order_and_file_name_fallback():
     assert (post.published_at.date(), post.status) == (dt.date(2015, 3, 4), "published")
 
 
+def test_hugo_publish_date_decides_when_a_post_goes_public():
+    post = parse("---\ndate: 2020-01-01\npublishDate: 2099-01-01\n---\n")
+
+    assert post.published_at.year == 2099  # scheduled, as Hugo holds it back until then
+    assert post.meta == {"date": "2020-01-01"}
+
+
 def test_undated_file_is_dated_by_its_modification_time():
     post = parse("---\ntitle: t\n---\n", "pages/about.md", mtime=1_600_000_000.7)
     assert post.published_at == dt.datetime.fromtimestamp(1_600_000_000, UTC)

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 TITLE_KEYS = ("title",)
 SLUG_KEYS = ("slug",)
-DATE_KEYS = ("date", "publishdate", "pubdate", "published")
+# Hugo's publishDate (or pubdate) says when a page goes public, so it wins over `date`, the
+# date Hugo shows: a page dated today with publishDate next week is scheduled, not public.
+DATE_KEYS = ("publishdate", "pubdate", "date", "published")
 UPDATED_KEYS = ("lastmod", "modified", "updated", "last_modified_at")
 DRAFT_KEYS = ("draft",)
 AUTHOR_KEYS = ("authors", "author")
