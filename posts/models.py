@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Revision
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -421,3 +422,20 @@ class ContentVersion(models.Model):
     @classmethod
     def _committed_here(cls) -> None:
         cls.local_bumps += 1
+
+
+class PostRevision(Revision):
+    """A django-reversion revision of posts, restored by posts.versioning.revert_posts.
+
+    Reversion's own revert also deletes and rewrites what a post's links lead to (a tag
+    shared with other posts) and brings back the post's import bookkeeping; the post
+    admin restores through this proxy instead.
+    """
+
+    class Meta:
+        proxy = True
+
+    def revert(self, delete: bool = False) -> None:
+        from posts.versioning import revert_posts  # versioning imports this module
+
+        revert_posts(self, delete=delete)

@@ -8,11 +8,22 @@ the post.
 
 Each TaggedPost version follows its tag, so restoring a post whose tag was merged away
 since brings the tag back instead of failing on a missing row.
+
+Restoring (`revert_posts`, through posts.models.PostRevision) changes the posts of the
+revision and their own links, nothing else: reversion's revert would also delete every
+tag the post has now but did not have then (and so take it off every other post), put
+back the names the post's tags had then, and restore the post's import bookkeeping
+(its file's hash and sync state), so that the next import saw a conflict.
 """
 
-import reversion
+from collections import defaultdict
 
-from posts.models import Post, PostAuthor, Tag, TaggedPost
+import reversion
+from django.db import transaction
+from reversion.models import _safe_revert
+
+from posts.markdown_io.sync import SOURCE_COLUMNS
+from posts.models import Post, PostAuthor, PostRevision, Tag, TaggedPost
 
 
 def register_models() -> None:
@@ -23,3 +34,52 @@ def register_models() -> None:
     reversion.register(TaggedPost, follow=["tag"])
     reversion.register(PostAuthor)
     reversion.register(Post, follow=["post_authors", "taggedpost_set"])
+
+
+def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
+    """Restore the posts of `revision` with their authors, categories and tags.
+
+    `delete`: also remove the author and tag links each post has now but did not have
+    then (never the authors or tags themselves). A tag is only brought back when it no
+    longer exists (merged away since); one that exists keeps its current name.
+    """
+    versions = defaultdict(list)
+    for version in revision.version_set.all():
+        versions[version._model].append(version)
+    if not versions:
+        return
+    using = next(iter(versions.values()))[0].db
+    post_ids = [int(version.object_id) for version in versions[Post]]
+    with transaction.atomic(using=using):
+        bookkeeping = list(
+            Post.objects.using(using).filter(pk__in=post_ids).values("pk", *SOURCE_COLUMNS)
+        )
+        if delete:
+            kept_authors = [int(version.object_id) for version in versions[PostAuthor]]
+            PostAuthor.objects.using(using).filter(post_id__in=post_ids).exclude(
+                pk__in=kept_authors
+            ).delete()
+            kept_tags = [int(version.object_id) for version in versions[TaggedPost]]
+            TaggedPost.objects.using(using).filter(content_object_id__in=post_ids).exclude(
+                pk__in=kept_tags
+            ).delete()
+        existing = set(
+            Tag.objects.using(using)
+            .filter(pk__in=[int(version.object_id) for version in versions[Tag]])
+            .values_list("pk", flat=True)
+        )
+        gone_tags = [v for v in versions[Tag] if int(v.object_id) not in existing]
+        available = existing | {int(version.object_id) for version in gone_tags}
+        available |= set(
+            Tag.objects.using(using)
+            .filter(pk__in=[v.field_dict["tag_id"] for v in versions[TaggedPost]])
+            .values_list("pk", flat=True)
+        )
+        # A link to a tag deleted since, from a version saved without the tag: left out
+        # (the restored post lacks that tag) rather than failing the whole restore.
+        tag_links = [v for v in versions[TaggedPost] if v.field_dict["tag_id"] in available]
+        restore = [*gone_tags, *versions[Post], *versions[PostAuthor], *tag_links]
+        if restore:
+            _safe_revert(restore)
+        for row in bookkeeping:
+            Post.objects.using(using).filter(pk=row.pop("pk")).update(**row)

@@ -152,6 +152,46 @@ def test_restoring_after_a_tag_was_merged_away_brings_the_tag_back(admin_client,
     assert sorted(Post.objects.get(pk=post.pk).tags.names()) == ["alpha", "beta"]
 
 
+def restore_first_version(client, post):
+    first_version = Version.objects.get_for_object(post).last()
+    data = displayed_form_data(client.get(revision_url(post, first_version)))
+    assert client.post(revision_url(post, first_version), data).status_code == 302
+
+
+def test_restoring_a_post_leaves_a_tag_it_shares_with_other_posts(admin_client, post_with_history):
+    from tests.factories import PostFactory
+
+    other = PostFactory(title="Other")
+    other.tags.add("gamma")  # the restored post had no gamma then, and has it now
+
+    restore_first_version(admin_client, post_with_history)
+
+    assert sorted(Post.objects.get(pk=post_with_history.pk).tags.names()) == ["alpha", "beta"]
+    assert list(Post.objects.get(pk=other.pk).tags.names()) == ["gamma"]
+
+
+def test_restoring_a_post_keeps_the_current_names_of_its_tags(admin_client, post_with_history):
+    Tag.objects.filter(name="beta").update(name="Beta, renamed")
+
+    restore_first_version(admin_client, post_with_history)
+
+    assert sorted(Post.objects.get(pk=post_with_history.pk).tags.names()) == [
+        "Beta, renamed",
+        "alpha",
+    ]
+
+
+def test_restoring_a_post_keeps_its_import_bookkeeping(admin_client, post_with_history):
+    now = {"source_path": "_posts/x.md", "source_hash": "abc", "synced_state": {"title": "h"}}
+    Post.objects.filter(pk=post_with_history.pk).update(**now)
+
+    restore_first_version(admin_client, post_with_history)
+
+    post = Post.objects.get(pk=post_with_history.pk)
+    assert post.title == "First title"
+    assert (post.source_path, post.source_hash, post.synced_state) == tuple(now.values())
+
+
 def test_bulk_action_keeps_one_version_per_post(admin_client):
     from tests.factories import PostFactory
 

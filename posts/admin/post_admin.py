@@ -24,7 +24,7 @@ from posts.admin.forms import (
     PostAdminForm,
     TagSuggestWidget,
 )
-from posts.models import Post, PostAuthor
+from posts.models import Post, PostAuthor, PostRevision
 from posts.preview import make_preview_token
 from posts.roles import can_edit_any_post, can_publish, editable_posts
 
@@ -357,6 +357,12 @@ class PostAdmin(VersionAdmin):
         if post is None or not self.has_change_permission(request, post):
             raise PermissionDenied
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # Reversion restores with `version.revision.revert(delete=True)`; ours touches only
+        # the posts and their own links (posts.versioning.revert_posts).
+        version.revision = PostRevision.objects.get(pk=version.revision_id)
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
         if not self.has_delete_permission(request):
