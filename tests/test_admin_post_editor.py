@@ -80,6 +80,21 @@ def test_authors_keep_the_order_given_and_positions_are_renumbered(admin_client)
     assert list(post.post_authors.values_list("position", flat=True)) == [0, 1, 2]
 
 
+def test_an_author_someone_else_added_meanwhile_is_a_form_error_not_a_500(admin_client):
+    post = PostFactory(title="Shared")
+    alice = AuthorFactory(name="Alice Author")
+    # Two editors opened the form with no author; the first one has saved Alice since.
+    post.post_authors.create(author=alice, position=0)
+
+    response = admin_client.post(
+        change_url(post), with_authors(form_data(title="Shared"), [(alice.pk, 0)])
+    )
+
+    assert response.status_code == 200
+    assert "was added to this post meanwhile" in response.content.decode()
+    assert post.post_authors.count() == 1
+
+
 def test_categories_and_tags_are_saved(admin_client):
     news = CategoryFactory(name="News")
 

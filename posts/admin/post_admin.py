@@ -72,8 +72,31 @@ class PostChangeList(ChangeList):
         )
 
 
+class PostAuthorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """An author someone else added to the post since this form was opened is a form
+        error: the database's unique (post, author) would otherwise refuse the save with
+        a server error. The formset itself only compares the rows it holds."""
+        super().clean()
+        if self.instance.pk is None:
+            return
+        own_rows = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+        for form in self.forms:
+            author = getattr(form, "cleaned_data", {}).get("author")
+            if author is None or self._should_delete_form(form):
+                continue
+            others = PostAuthor.objects.filter(post=self.instance, author=author)
+            if others.exclude(pk__in=own_rows).exists():
+                form.add_error(
+                    "author",
+                    f"{author} was added to this post meanwhile, probably by someone else. "
+                    "Reload the page to see the post as it is now.",
+                )
+
+
 class PostAuthorInline(admin.TabularInline):
     model = PostAuthor
+    formset = PostAuthorFormSet
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
