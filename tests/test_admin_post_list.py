@@ -114,6 +114,16 @@ def test_unknown_filter_values_show_no_posts_instead_of_failing(admin_client):
     assert listed_titles(response) == []
 
 
+@pytest.mark.parametrize("year", ["9999", "0", "99999"])
+def test_a_year_the_date_drill_down_cannot_step_past_is_a_bad_filter_not_a_500(admin_client, year):
+    PostFactory(title="Far", published_at=dt.datetime(9999, 12, 31, tzinfo=dt.UTC))
+
+    response = admin_client.get(LIST_URL, {"published_at__year": year})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
 def test_date_hierarchy_narrows_to_a_year(admin_client):
     PostFactory(title="Old", published_at=dt.datetime(2015, 6, 1, tzinfo=dt.UTC))
     PostFactory(title="New", published_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
