@@ -204,6 +204,18 @@ def test_a_new_post_never_takes_another_post_s_file(tmp_path, force):
     assert export_folder(root).counts["unchanged"] == 2
 
 
+def test_an_undated_draft_is_written_to_drafts_and_imports_back_as_that_draft(tmp_path):
+    PostFactory(title="Someday", status="draft", published_at=None)
+
+    report = export_folder(tmp_path)
+
+    assert report.ok and report.counts["written"] == 1
+    assert (tmp_path / "_drafts/someday.md").read_text().startswith("---\ntitle: Someday\n")
+    Post.objects.all().delete()
+    import_folder(tmp_path)
+    assert Post.objects.values_list("slug", "status").get() == ("someday", "draft")
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

@@ -69,9 +69,11 @@ def check_relative_path(path: str) -> str:
 
 
 def default_path(post: Post) -> str:
-    """Jekyll's `_posts` naming for a post that did not come from a file."""
-    when = post.published_at or post.created_at or dj_timezone.now()
-    day = dj_timezone.localtime(when).date().isoformat()
+    """Jekyll's naming for a post that did not come from a file: `<date>-<slug>.md`, or
+    `_drafts/<slug>.md` for a post without a date (a dated name would give it one)."""
+    if post.published_at is None:
+        return f"_drafts/{post.slug or 'post'}.md"
+    day = dj_timezone.localtime(post.published_at).date().isoformat()
     return f"{day}-{post.slug or 'post'}.md"
 
 
