@@ -31,7 +31,11 @@ def test_editor_writes_previews_publishes_and_restores_a_post(page, editor_user)
     expect(page.locator("#id_slug")).to_have_value("香港的新聞-2026")
 
     # The preview follows the markdown, rendered (and sanitised) by the server.
-    page.locator("#id_body").fill("# 標題\n\nSome **bold** text.\n\n<img src=x onerror=alert(1)>")
+    # The image's address is absolute: a relative `x` made the browser fetch
+    # /admin/posts/post/1/change/x, whose "doesn't exist" message raced the save's message.
+    page.locator("#id_body").fill(
+        "# 標題\n\nSome **bold** text.\n\n<img src=/static/missing.png onerror=alert(1)>"
+    )
     preview = page.locator(".md-editor__output")
     expect(preview.locator("h1")).to_have_text("標題")
     expect(preview.locator("strong")).to_have_text("bold")
