@@ -152,6 +152,22 @@ def test_restoring_after_a_tag_was_merged_away_brings_the_tag_back(admin_client,
     assert sorted(Post.objects.get(pk=post.pk).tags.names()) == ["alpha", "beta"]
 
 
+def test_a_save_over_someone_else_s_newer_save_is_refused(admin_client, post_with_history):
+    post = post_with_history
+    mine = displayed_form_data(admin_client.get(change_url(post)))
+    assert 'name="loaded_at"' in admin_client.get(change_url(post)).content.decode()
+    # Someone else saves a new title after the form was opened.
+    edit(admin_client, post, title="Their title")
+
+    mine["excerpt"] = "My excerpt."
+    response = admin_client.post(change_url(post), mine)
+
+    assert response.status_code == 200
+    assert "Someone saved this post after you opened it" in response.content.decode()
+    post.refresh_from_db()
+    assert (post.title, post.excerpt) == ("Their title", "")
+
+
 def restore_first_version(client, post):
     first_version = Version.objects.get_for_object(post).last()
     data = displayed_form_data(client.get(revision_url(post, first_version)))

@@ -143,6 +143,14 @@ class PostAdminForm(forms.ModelForm):
         ),
     )
 
+    # When the post the editor opened was last saved; see clean().
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["loaded_at"] = self.instance.updated_at.isoformat()
+
     def _keep_line_endings(self, name: str) -> str:
         # Browsers submit every textarea with CRLF line endings. A body written with LF
         # (nearly all markdown) stays LF, so saving unchanged text changes nothing;
@@ -161,6 +169,19 @@ class PostAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        loaded_at = cleaned.get("loaded_at")
+        if self.instance.pk is not None and loaded_at:
+            saved_at = self.instance.updated_at
+            if loaded_at != saved_at.isoformat():
+                # Saving would silently undo what someone else saved since (Django's admin
+                # writes every field of the form back).
+                raise ValidationError(
+                    "Someone saved this post after you opened it (%(when)s). Your changes are "
+                    "not saved: copy them, reload the page to see the post as it is now, and "
+                    "make them again.",
+                    code="changed_meanwhile",
+                    params={"when": timezone.localtime(saved_at).strftime("%Y-%m-%d %H:%M:%S")},
+                )
         intent = publishing_intent(self.data)
         if intent is None:
             return cleaned

@@ -211,7 +211,7 @@ class PostAdmin(VersionAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            ("Content", {"fields": ["title", "slug", "body", "excerpt"]}),
+            ("Content", {"fields": ["title", "slug", "body", "excerpt", "loaded_at"]}),
             (
                 "Publishing",
                 {
