@@ -458,8 +458,8 @@ class FolderImport:
             authors.setdefault(post_id, []).append(name)
         keys = {}
         for post_id, title, published_at, path in sorted(rows, key=lambda row: row[3]):
-            names = tuple(a.casefold() for a in authors.get(post_id, ()))
-            keys.setdefault((posixpath.basename(path), title, published_at, names), (post_id, path))
+            key = identity(path, title, published_at, authors.get(post_id, ()))
+            keys.setdefault(key, (post_id, path))
         return keys
 
     def write(self, items: list[Item], outcomes: dict[str, r.FileOutcome]):
@@ -702,8 +702,12 @@ def duplicate_key(path: str, data: PostData) -> tuple | None:
     """
     if data.date_source not in ("front matter", "file name"):
         return None
-    authors = tuple(a.casefold() for a in data.authors)
-    return (posixpath.basename(path), data.title, data.published_at, authors)
+    return identity(path, data.title, data.published_at, data.authors)
+
+
+def identity(path: str, title: str, published_at, authors) -> tuple:
+    """The duplicate key of a file or of a stored post: file name, title, date, authors."""
+    return (posixpath.basename(path), title, published_at, tuple(a.casefold() for a in authors))
 
 
 def in_posts_folder(path: str) -> bool:
