@@ -90,12 +90,17 @@ class PostAuthorFormSet(forms.BaseInlineFormSet):
         if self.instance.pk is None:
             return
         own_rows = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+        # One query for the post's rows this form does not hold, not one per row.
+        added_meanwhile = set(
+            PostAuthor.objects.filter(post=self.instance)
+            .exclude(pk__in=own_rows)
+            .values_list("author_id", flat=True)
+        )
         for form in self.forms:
             author = getattr(form, "cleaned_data", {}).get("author")
             if author is None or self._should_delete_form(form):
                 continue
-            others = PostAuthor.objects.filter(post=self.instance, author=author)
-            if others.exclude(pk__in=own_rows).exists():
+            if author.pk in added_meanwhile:
                 form.add_error(
                     "author",
                     f"{author} was added to this post meanwhile, probably by someone else. "
