@@ -63,18 +63,15 @@ def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
             TaggedPost.objects.using(using).filter(content_object_id__in=post_ids).exclude(
                 pk__in=kept_tags
             ).delete()
+        saved_tags = {int(version.object_id) for version in versions[Tag]}
+        linked_tags = {version.field_dict["tag_id"] for version in versions[TaggedPost]}
         existing = set(
             Tag.objects.using(using)
-            .filter(pk__in=[int(version.object_id) for version in versions[Tag]])
+            .filter(pk__in=saved_tags | linked_tags)
             .values_list("pk", flat=True)
         )
         gone_tags = [v for v in versions[Tag] if int(v.object_id) not in existing]
-        available = existing | {int(version.object_id) for version in gone_tags}
-        available |= set(
-            Tag.objects.using(using)
-            .filter(pk__in=[v.field_dict["tag_id"] for v in versions[TaggedPost]])
-            .values_list("pk", flat=True)
-        )
+        available = existing | saved_tags
         # A link to a tag deleted since, from a version saved without the tag: left out
         # (the restored post lacks that tag) rather than failing the whole restore.
         tag_links = [v for v in versions[TaggedPost] if v.field_dict["tag_id"] in available]
