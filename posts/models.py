@@ -95,7 +95,27 @@ class Tag(TagBase):
         ordering = ["name", "id"]
 
 
-class TaggedPost(TaggedItemBase):
+class PostListingCopy(models.Model):
+    """A link to a post (a tag's, an author's) holding a copy of the post's status and
+    publication time, so that one tag's visible posts, newest first, are a range of one
+    index (`?tag=` lists) instead of a visibility check and a sort of every post it has.
+
+    Database triggers keep the copy (migration 0013_post_listing_copy), whatever writes the
+    post or the link: save(), update(), bulk_create(), raw SQL. Nothing in Python sets it;
+    it is not serialised, so revisions and fixtures never bring back an old copy.
+    """
+
+    # NULL, not "": a link written before its post (a fixture) has no status to copy yet.
+    post_status = models.CharField(  # noqa: DJ001
+        max_length=10, null=True, editable=False, serialize=False
+    )
+    post_published_at = models.DateTimeField(null=True, editable=False, serialize=False)
+
+    class Meta:
+        abstract = True
+
+
+class TaggedPost(TaggedItemBase, PostListingCopy):
     """Direct foreign keys (not taggit's generic relation), so tag filters are plain joins."""
 
     content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
@@ -105,8 +125,16 @@ class TaggedPost(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag"),
         ]
-        # `?tag=` lists read a tag's posts from this index alone.
-        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_post_by_tag")]
+        # `?tag=` lists read a tag's posts from this index alone, in publication order.
+        indexes = [
+            models.Index(
+                fields=["tag", "post_status", "post_published_at", "content_object"],
+                name="tagged_post_listing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return super().__str__()  # taggit's "<post> tagged with <tag>"
 
 
 class PostQuerySet(models.QuerySet):
@@ -370,7 +398,7 @@ def _forget_post_url_template(*, setting: str, **kwargs) -> None:
 setting_changed.connect(_forget_post_url_template, dispatch_uid="posts.models:post_url")
 
 
-class PostAuthor(models.Model):
+class PostAuthor(PostListingCopy):
     """Orders a post's authors: position 0 is the primary author."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_authors")
@@ -382,8 +410,13 @@ class PostAuthor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "author"], name="unique_post_author"),
         ]
-        # `?author=` lists read an author's posts from this index alone.
-        indexes = [models.Index(fields=["author", "post"], name="post_author_by_author")]
+        # `?author=` lists read an author's posts from this index alone, in publication order.
+        indexes = [
+            models.Index(
+                fields=["author", "post_status", "post_published_at", "post"],
+                name="post_author_listing",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author} on {self.post} (#{self.position + 1})"

@@ -32,9 +32,12 @@ def many_posts(db):
 
 
 # (url, queries): the content state, count, rows, and one for all relations shown. The
-# state counts the unfiltered list; a page after the first finds its ids in the rows query.
+# state counts the unfiltered list; a page after the first finds its ids in the rows query,
+# and so does a page of one tag's or author's posts (from the links' listing index).
 CASES = [
     ("/api/v1/posts/?page_size={size}", 3),
+    ("/api/v1/posts/?page_size={size}&tag=python", 4),
+    ("/api/v1/posts/?page_size={size}&author=writer-1&published_after=2000-01-01", 4),
     ("/api/v1/posts/?page_size={size}&tag=python,tag-1&ordering=title", 4),
     ("/api/v1/posts/?page_size={size}&search=Post&author=writer-1", 4),
     ("/api/v1/posts/?page_size={size}&fields=slug,title,body_html", 2),

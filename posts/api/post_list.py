@@ -7,9 +7,11 @@ which an uncached list otherwise spends most of its time building. The ORM and t
 filters of posts.api.filters still write that SQL.
 
 `PostPages` is what Django's Paginator needs from it: `count()`, and slices of `PostRow`s.
-The count of the unfiltered list comes with the content state; a filtered list of up to
-IDS_FIRST_MAX posts reads its ordered ids once and a page's rows by id; other lists run a
-count and a page query.
+The count of the unfiltered list comes with the content state. One tag's or one author's
+published posts by publication time (perhaps between dates) are counted and paged from
+the links' copy of their posts' status and time (`listing_links`), then read by id. Any
+other filtered list of up to IDS_FIRST_MAX posts reads its ordered ids once and a page's
+rows by id; other lists run a count and a page query.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import Count, QuerySet, Value
+from django.db.models import Count, QuerySet, Subquery, Value
 
 from posts.api.compiled import MAX_SHAPES, SAMPLE_MOMENTS, CompiledQuery, prepare_moment
-from posts.api.filters import DEFAULT_ORDERING, PostFilter
+from posts.api.filters import DEFAULT_ORDERING, PostFilter, SlugsFilter
 from posts.api.id_lists import id_slots, ids_filter, prepare_ids, sample_ids
 from posts.models import Post, display_status, public_url
 
@@ -60,6 +62,57 @@ class PostListQuery:
     def uses_now(self) -> bool:
         return self.status in ("published", "scheduled")
 
+    @property
+    def is_listing(self) -> bool:
+        """Whether `listing_links` can give this list: one tag's or one author's published
+        posts, by publication time, perhaps between dates."""
+        if self.status != "published" or self.ordering not in LISTING_ORDERINGS:
+            return False
+        relations = [
+            value
+            for name, value in self.filters
+            if isinstance(PostFilter.base_filters[name], SlugsFilter)
+            and PostFilter.base_filters[name].listing
+        ]
+        others = [name for name, _ in self.filters if name not in LISTING_BOUNDS]
+        return len(others) == len(relations) == 1 and len(relations[0]) == 1
+
+
+# The databases whose triggers keep the links' copy (migration 0013_post_listing_copy).
+LISTING_VENDORS = ("sqlite", "postgresql")
+# Filters a listing applies to the copy, and the orderings it gives (True: newest first).
+LISTING_BOUNDS = {
+    "published_after": "post_published_at__gte",
+    "published_before": "post_published_at__lt",
+}
+LISTING_ORDERINGS = {(): True, ("-published_at",): True, ("published_at",): False}
+
+
+def listing_links(query: PostListQuery, now: dt.datetime) -> tuple[QuerySet, str]:
+    """(the links listing `query`'s posts, in its order; their column naming the post).
+
+    A link holds its post's status and publication time (posts.models.PostListingCopy), so
+    this reads one range of the link's listing index, in order: no post is read, checked
+    or sorted. A link per post, since a post has a tag (or an author) at most once.
+    """
+    filters = dict(query.filters)
+    name = next(name for name in filters if name not in LISTING_BOUNDS)
+    relation = PostFilter.base_filters[name]
+    owner, post = relation.listing
+    link_model = relation.link_model
+    owner_id = link_model._meta.get_field(owner).related_model.objects.filter(slug=filters[name][0])
+    links = link_model.objects.filter(
+        **{owner: Subquery(owner_id.values("pk")[:1])},
+        post_status=Post.Status.PUBLISHED,
+        post_published_at__lte=now,
+    )
+    for bound, lookup in LISTING_BOUNDS.items():
+        if bound in filters:
+            links = links.filter(**{lookup: filters[bound]})
+    column = f"{post}_id"
+    direction = "-" if LISTING_ORDERINGS[query.ordering] else ""
+    return links.order_by(f"{direction}post_published_at", f"{direction}{column}"), column
+
 
 def counted(queryset: QuerySet) -> QuerySet:
     """One row, one column: how many rows `queryset` has (usable as a Subquery too)."""
@@ -87,6 +140,20 @@ def _page_queryset(shape: tuple[PostListQuery, int, int], *now: dt.datetime) -> 
 
 def _samples(query: PostListQuery) -> tuple[list, list]:
     return SAMPLE_MOMENTS if query.uses_now else ([], [])
+
+
+def _listing_count_queryset(query: PostListQuery, now: dt.datetime) -> QuerySet:
+    return counted(listing_links(query, now)[0])
+
+
+def _listing_rows_queryset(shape: tuple[PostListQuery, int, int], now: dt.datetime) -> QuerySet:
+    """The rows of a page of a listing, in no particular order (`PostPages` sorts them):
+    their ids come from the links, and the posts' own status and time are checked again."""
+    query, start, stop = shape
+    links, column = listing_links(query, now)
+    visible = PostListQuery(query.status, (), (), query.columns).queryset(now)
+    page = visible.filter(pk__in=links.values(column)[start:stop]).order_by()
+    return page.values_list(*query.columns, "published_at")
 
 
 # A filtered list of at most this many posts is read as its ordered ids first: the filter
@@ -141,6 +208,10 @@ _page_query = CompiledQuery(
 _one_query = CompiledQuery(_one_queryset, _one_samples, _prepare, convert=True)
 _ids_query = CompiledQuery(_ids_queryset, lambda shape: _samples(shape[0]), prepare_moment)
 _rows_query = CompiledQuery(_rows_queryset, _rows_samples, _prepare, convert=True)
+_listing_count_query = CompiledQuery(_listing_count_queryset, _samples, prepare_moment)
+_listing_rows_query = CompiledQuery(
+    _listing_rows_queryset, lambda shape: _samples(shape[0]), prepare_moment, convert=True
+)
 # List shapes that had more than IDS_FIRST_MAX posts, most recent last: counted without
 # reading their ids first. Only a choice of queries hangs on it, never what they return.
 _long_lists: OrderedDict[tuple[str, PostListQuery], None] = OrderedDict()
@@ -165,10 +236,13 @@ class PostPages:
         self.ids: list[int] | None = None  # the whole list's ids, where read first
         self.using = router.db_for_read(Post)
         self.values = [now] if query.uses_now else []
+        self.listing = query.is_listing and connections[self.using].vendor in LISTING_VENDORS
 
     def count(self) -> int:
         if self.known_count is not None:
             return self.known_count
+        if self.listing:
+            return _listing_count_query.rows(self.query, self.values, using=self.using)[0][0]
         key = (self.using, self.query)
         if self.query.filters and key not in _long_lists:
             shape = (self.query, IDS_FIRST_MAX)
@@ -187,8 +261,20 @@ class PostPages:
         if self.ids is not None:
             return self._rows_by_id(self.ids[page.start : page.stop])
         shape = (self.query, page.start, page.stop)
+        if self.listing:
+            return self._listing_rows(shape)
         rows = _page_query.rows(shape, self.values, using=self.using)
         return [PostRow(self.query.columns, row, self.now) for row in rows]
+
+    def _listing_rows(self, shape: tuple[PostListQuery, int, int]) -> list[PostRow]:
+        rows = _listing_rows_query.rows(shape, self.values, using=self.using)
+        position = self.query.columns.index("id")
+        # In the listing's order: by publication time (the last column), then id.
+        rows.sort(
+            key=lambda row: (row[-1], row[position]),
+            reverse=LISTING_ORDERINGS[self.query.ordering],
+        )
+        return [PostRow(self.query.columns, row[:-1], self.now) for row in rows]
 
     def _rows_by_id(self, ids: list[int]) -> list[PostRow]:
         if not ids:
