@@ -127,6 +127,15 @@ def copy_posts(apps, schema_editor):
         schema_editor.execute(f"UPDATE {link} SET {copied}")
 
 
+def analyze_links(apps, schema_editor):
+    """Statistics for the new indexes. Without them SQLite kept the removed index's and
+    planned the tag list's post counts as a scan of every tag (34 ms instead of 9 ms at
+    2,100 posts); the importer refreshes them too, but only when it writes."""
+    if schema_editor.connection.vendor in ("sqlite", "postgresql"):
+        for link, _ in LINKS:
+            schema_editor.execute(f"ANALYZE {link}")
+
+
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     names = [f"{link}_copy_post{end}" for link, _ in LINKS for end in ("_insert", "_update")]
@@ -186,4 +195,5 @@ class Migration(migrations.Migration):
                 name="tagged_post_listing",
             ),
         ),
+        migrations.RunPython(analyze_links, migrations.RunPython.noop),
     ]
