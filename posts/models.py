@@ -57,7 +57,7 @@ class Author(models.Model):
 
     @property
     def bio_html(self) -> str:
-        return rendering.markdown_to_html(self.bio)
+        return rendering.snippet_to_html(self.bio)
 
 
 class Category(models.Model):

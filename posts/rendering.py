@@ -114,6 +114,26 @@ def markdown_to_html(source: str) -> str:
     return sanitize_html(_markdown().render(source))
 
 
+# Short texts the API renders on every request (author bios, category descriptions): the
+# HTML depends on the text alone, so a text seen before is not rendered again. Rendering
+# was a third of an uncached /api/v1/authors/ page (55 authors, 5 of 15 ms).
+SNIPPET_MAX_CHARS = 4000
+
+
+@lru_cache(maxsize=2048)
+def _snippet_html(source: str) -> str:
+    return markdown_to_html(source)
+
+
+def snippet_to_html(source: str) -> str:
+    """`markdown_to_html` for a short text shown over and over (a bio, a description)."""
+    if not source:
+        return ""
+    if len(source) > SNIPPET_MAX_CHARS:
+        return markdown_to_html(source)
+    return _snippet_html(source)
+
+
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, whitespace collapsed."""
     text = html.unescape(nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"}))

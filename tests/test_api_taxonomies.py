@@ -67,6 +67,22 @@ def test_author_bio_html_is_sanitised(client):
     assert "javascript:" not in item["bio_html"]
 
 
+def test_an_edited_bio_is_shown_rendered_anew(client, settings):
+    settings.CMS_API_CACHE_SECONDS = 0
+    author = AuthorFactory(name="Zed", bio="Old *words*.")
+    other = AuthorFactory(name="Amy", bio="Old *words*.")
+    published(authors=[author, other])
+    before = client.get("/api/v1/authors/zed/").json()["bio_html"]
+
+    author.bio = "New **words**."
+    author.save()
+    after = client.get("/api/v1/authors/zed/").json()["bio_html"]
+
+    assert before == "<p>Old <em>words</em>.</p>\n"
+    assert after == "<p>New <strong>words</strong>.</p>\n"
+    assert client.get("/api/v1/authors/amy/").json()["bio_html"] == before
+
+
 def test_category_detail_with_sanitised_description(client):
     news = Category.objects.create(name="News", description='**Daily** <img src=x onerror="x()">')
     published(categories=[news])

@@ -148,7 +148,7 @@ class AuthorSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_bio_html(self, author: Author) -> str:
-        return rendering.markdown_to_html(author.bio)
+        return rendering.snippet_to_html(author.bio)
 
 
 class CategorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
@@ -163,7 +163,7 @@ class CategorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_description_html(self, category: Category) -> str:
-        return rendering.markdown_to_html(category.description)
+        return rendering.snippet_to_html(category.description)
 
 
 class TagSerializer(SparseFieldsMixin, serializers.ModelSerializer):
