@@ -8,9 +8,10 @@ the same filter over the posts themselves (another tag alongside) does.
 import datetime as dt
 import itertools
 
+import psycopg
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 
 from posts.models import Post, Tag, TaggedPost
 from tests.api_helpers import NOW, draft, published, scheduled, slugs
@@ -158,3 +159,26 @@ def test_an_author_list_follows_the_posts_status(client):
     Post.objects.filter(pk=first.pk).update(status=Post.Status.DRAFT)
 
     assert listed(client, author="ada") == (1, ["second"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_to_a_post_another_transaction_has_not_committed_gets_its_copy(client):
+    """PostgreSQL: a link written while its post is still uncommitted elsewhere cannot see
+    the post; it is copied again when its own transaction commits."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL (SQLite has one writer at a time)")
+
+    tag = Tag.objects.create(name="Python", slug="python")
+    other = psycopg.connect(**connection.get_connection_params())
+    try:
+        with transaction.atomic():
+            post = published(slug="concurrent")
+            other.execute(
+                "INSERT INTO posts_taggedpost (content_object_id, tag_id) VALUES (%s, %s)",
+                [post.pk, tag.pk],
+            )
+        other.commit()  # after the post's transaction: the foreign key holds
+    finally:
+        other.close()
+
+    assert listed(client, tag="python") == (1, ["concurrent"])
