@@ -7,7 +7,8 @@ they are followed: `post_authors` (PostAuthor rows, with their position) and
 the post.
 
 Each TaggedPost version follows its tag, so restoring a post whose tag was merged away
-since brings the tag back instead of failing on a missing row.
+since brings the tag back instead of failing on a missing row. Authors are not kept in
+versions: a post restored after one of its authors was deleted comes back without them.
 
 Restoring (`revert_posts`, through posts.models.PostRevision) changes the posts of the
 revision and their own links, nothing else: reversion's revert would also delete every
@@ -23,7 +24,7 @@ from django.db import transaction
 from reversion.models import _safe_revert
 
 from posts.markdown_io.sync import SOURCE_COLUMNS
-from posts.models import Post, PostAuthor, PostRevision, Tag, TaggedPost
+from posts.models import Author, Post, PostAuthor, PostRevision, Tag, TaggedPost
 
 
 def register_models() -> None:
@@ -75,7 +76,13 @@ def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
         # A link to a tag deleted since, from a version saved without the tag: left out
         # (the restored post lacks that tag) rather than failing the whole restore.
         tag_links = [v for v in versions[TaggedPost] if v.field_dict["tag_id"] in available]
-        restore = [*gone_tags, *versions[Post], *versions[PostAuthor], *tag_links]
+        # Likewise an author deleted since (versions do not hold authors themselves).
+        linked_authors = {version.field_dict["author_id"] for version in versions[PostAuthor]}
+        authors = set(
+            Author.objects.using(using).filter(pk__in=linked_authors).values_list("pk", flat=True)
+        )
+        author_links = [v for v in versions[PostAuthor] if v.field_dict["author_id"] in authors]
+        restore = [*gone_tags, *versions[Post], *author_links, *tag_links]
         if restore:
             _safe_revert(restore)
         for row in bookkeeping:

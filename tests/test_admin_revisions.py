@@ -7,7 +7,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from posts.admin.actions import merge_tags
-from posts.models import Post, Tag
+from posts.models import Author, Post, Tag
 from tests.admin_forms import displayed_form_data
 from tests.factories import AuthorFactory, CategoryFactory
 
@@ -272,3 +272,39 @@ def test_a_deleted_post_is_recovered_from_its_last_version(admin_client, post_wi
     data = displayed_form_data(page)
     assert admin_client.post(recover_url, data).status_code == 302
     assert Post.objects.get(pk=post_id).title == version.field_dict["title"]
+
+
+def test_a_deleted_post_is_recovered_without_an_author_deleted_since(
+    admin_client, post_with_history
+):
+    post = post_with_history
+    version = Version.objects.get_for_object(post).first()
+    post_id = post.pk
+    post.delete()
+    Author.objects.get(name="Zed").delete()
+
+    recover_url = reverse("admin:posts_post_recover", args=[version.pk])
+    page = admin_client.get(recover_url)
+    assert page.status_code == 200
+
+    assert admin_client.post(recover_url, displayed_form_data(page)).status_code == 302
+    recovered = Post.objects.get(pk=post_id)
+    assert [author.name for author in recovered.ordered_authors] == ["Amy"]
+
+
+def test_restoring_a_version_after_its_author_was_deleted_keeps_the_others(
+    admin_client, post_with_history
+):
+    post = post_with_history
+    first = Version.objects.get_for_object(post).last()
+    Author.objects.get(name="Amy").delete()
+
+    page = admin_client.get(revision_url(post, first))
+    assert page.status_code == 200
+    assert (
+        admin_client.post(revision_url(post, first), displayed_form_data(page)).status_code == 302
+    )
+
+    post.refresh_from_db()
+    assert post.title == "First title"
+    assert [author.name for author in post.ordered_authors] == ["Zed"]
