@@ -86,3 +86,13 @@ def test_example_posts_import_cleanly_and_twice():
     assert Post.objects.drafts().exists()
     assert Post.objects.scheduled().exists()
     assert Post.objects.filter(post_authors__position=1).exists()  # two authors on one post
+
+
+def test_import_refuses_to_prune_every_post_from_another_folder(folder, tmp_path):
+    run("import_markdown", str(folder))
+    other = write_files(tmp_path / "other", {"notes/todo.md": "---\ntitle: Todo\n---\n"})
+
+    with pytest.raises(CommandError, match="--prune would delete all 2 imported posts"):
+        run("import_markdown", str(other), "--prune")
+
+    assert sorted(Post.objects.values_list("title", flat=True)) == ["A", "B"]

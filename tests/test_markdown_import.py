@@ -225,6 +225,29 @@ def test_gone_files_are_reported_and_deleted_only_with_prune(site):
     assert not Post.objects.filter(slug="idea").exists()
 
 
+def test_prune_with_another_folder_is_refused_and_changes_nothing(site, tmp_path):
+    import_folder(site)
+    other = tmp_path / "other"
+    write_files(other, {"_posts/2021-05-05-elsewhere.md": jekyll("Elsewhere")})
+
+    with pytest.raises(ValueError, match="would delete all 3 imported posts"):
+        import_folder(other, prune=True)
+
+    assert sorted(Post.objects.values_list("slug", flat=True)) == ["first", "idea", "second"]
+
+
+def test_prune_after_moving_every_file_keeps_the_moved_posts(site, tmp_path):
+    import_folder(site)
+    moved = tmp_path / "moved"  # every path differs, every file name is the same
+    shutil.copytree(site / "_posts", moved / "content" / "posts")
+    shutil.copytree(site / "_drafts", moved / "content" / "drafts")
+
+    report = import_folder(moved, prune=True)
+
+    assert report.counts["moved"] == 3 and report.pruned == 0
+    assert Post.objects.filter(source_path__startswith="content/").count() == 3
+
+
 def test_one_bad_file_is_reported_and_the_rest_import(site):
     write_files(site, {"_posts/2020-01-04-bad.md": "---\ntitle: [unclosed\n---\n"})
     report = import_folder(site)

@@ -218,6 +218,22 @@ class FolderImport:
             self.gone_by_name.setdefault(posixpath.basename(path), []).append(path)
         self.paths = paths
 
+    def refuse_pruning_another_folder(self) -> None:
+        """With --prune, refuse (before writing anything) when no file of the folder is one
+        the database knows, by path or by file name (a move keeps the name): the folder is
+        not the one the posts came from, and pruning would delete every one of them."""
+        known = {path for path, entry in self.index.items() if not entry.duplicate}
+        if not (self.prune and known and len(self.gone) == len(known)):
+            return
+        names = {posixpath.basename(path) for path in self.paths}
+        if any(posixpath.basename(path) in names for path in self.gone):
+            return
+        raise ValueError(
+            f"--prune would delete all {len(self.gone)} imported posts: none of their files "
+            f"is in {self.root} (by path or by file name). Is it the folder they came from? "
+            "Nothing was changed; delete posts in the admin if that is what you want."
+        )
+
     # --- the run ----------------------------------------------------------------------------
 
     def run(self) -> r.ImportReport:
@@ -227,6 +243,7 @@ class FolderImport:
         # A dry run is one transaction rolled back at the end; a real run commits each batch.
         with transaction.atomic() if self.report.dry_run else nullcontext():
             self.load_index({rel for rel, _ in files})
+            self.refuse_pruning_another_folder()
             self.authors = _Taxonomy(Author, "author")
             self.categories = _Taxonomy(Category, "category")
             self.tags = _Taxonomy(Tag, "tag")
