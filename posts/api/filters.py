@@ -45,9 +45,6 @@ class SlugsFilter(django_filters.Filter):
     link_model = None
     post_column = ""
     slug_lookup = ""
-    # (the link's field naming the slug's owner, its field naming the post) where the
-    # link model holds a copy of its post's status and time (posts.models.PostListingCopy).
-    listing: tuple[str, str] | None = None
 
     def filter(self, qs, value):
         if not value:
@@ -62,7 +59,6 @@ class TagFilter(SlugsFilter):
     link_model = TaggedPost
     post_column = "content_object_id"
     slug_lookup = "tag__slug"
-    listing = ("tag", "content_object")
 
 
 class CategoryFilter(SlugsFilter):
@@ -79,7 +75,6 @@ class AuthorFilter(SlugsFilter):
     link_model = PostAuthor
     post_column = "post_id"
     slug_lookup = "author__slug"
-    listing = ("author", "post")
 
 
 class SearchFilter(django_filters.CharFilter):

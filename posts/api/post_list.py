@@ -27,7 +27,7 @@ from django.db.models import Count, QuerySet, Subquery, Value
 from posts.api.compiled import MAX_SHAPES, SAMPLE_MOMENTS, CompiledQuery, prepare_moment
 from posts.api.filters import DEFAULT_ORDERING, PostFilter, SlugsFilter
 from posts.api.id_lists import id_slots, ids_filter, prepare_ids, sample_ids
-from posts.models import Post, display_status, public_url
+from posts.models import Post, PostListingCopy, display_status, public_url
 
 # Model field order: columns are selected in it, so a shape does not depend on the order
 # fields were asked for in.
@@ -71,15 +71,25 @@ class PostListQuery:
         relations = [
             value
             for name, value in self.filters
-            if isinstance(PostFilter.base_filters[name], SlugsFilter)
-            and PostFilter.base_filters[name].listing
+            if copies_post_state(PostFilter.base_filters[name])
         ]
         others = [name for name, _ in self.filters if name not in LISTING_BOUNDS]
         return len(others) == len(relations) == 1 and len(relations[0]) == 1
 
 
-# The databases whose triggers keep the links' copy (migration 0013_post_listing_copy).
-LISTING_VENDORS = ("sqlite", "postgresql")
+def copies_post_state(query_filter) -> bool:
+    """Whether a filter's links hold a copy of their post's status and time."""
+    return isinstance(query_filter, SlugsFilter) and issubclass(
+        query_filter.link_model, PostListingCopy
+    )
+
+
+def listing_copy_kept(using: str) -> bool:
+    """Whether the database's triggers keep the links' copy (migration 0013): SQLite and
+    PostgreSQL. Elsewhere the columns exist but nothing fills them."""
+    return connections[using].vendor in ("sqlite", "postgresql")
+
+
 # Filters a listing applies to the copy, and the orderings it gives (True: newest first).
 LISTING_BOUNDS = {
     "published_after": "post_published_at__gte",
@@ -98,8 +108,8 @@ def listing_links(query: PostListQuery, now: dt.datetime) -> tuple[QuerySet, str
     filters = dict(query.filters)
     name = next(name for name in filters if name not in LISTING_BOUNDS)
     relation = PostFilter.base_filters[name]
-    owner, post = relation.listing
-    link_model = relation.link_model
+    link_model, column = relation.link_model, relation.post_column
+    owner = relation.slug_lookup.removesuffix("__slug")  # the tag, the author
     owner_id = link_model._meta.get_field(owner).related_model.objects.filter(slug=filters[name][0])
     links = link_model.objects.filter(
         **{owner: Subquery(owner_id.values("pk")[:1])},
@@ -109,7 +119,6 @@ def listing_links(query: PostListQuery, now: dt.datetime) -> tuple[QuerySet, str
     for bound, lookup in LISTING_BOUNDS.items():
         if bound in filters:
             links = links.filter(**{lookup: filters[bound]})
-    column = f"{post}_id"
     direction = "-" if LISTING_ORDERINGS[query.ordering] else ""
     return links.order_by(f"{direction}post_published_at", f"{direction}{column}"), column
 
@@ -236,7 +245,7 @@ class PostPages:
         self.ids: list[int] | None = None  # the whole list's ids, where read first
         self.using = router.db_for_read(Post)
         self.values = [now] if query.uses_now else []
-        self.listing = query.is_listing and connections[self.using].vendor in LISTING_VENDORS
+        self.listing = query.is_listing and listing_copy_kept(self.using)
 
     def count(self) -> int:
         if self.known_count is not None:

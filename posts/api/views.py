@@ -16,7 +16,7 @@ Requests with credentials or a preview token reach the view, which answers condi
 requests after authentication.
 """
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Count
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -47,14 +47,14 @@ from posts.api.caching import (
 from posts.api.filters import PostFilter
 from posts.api.pagination import PagePagination
 from posts.api.post_list import (
-    LISTING_VENDORS,
     PostListQuery,
     PostPages,
     columns_for,
     find_post,
+    listing_copy_kept,
 )
 from posts.api.relations import attach_relations
-from posts.models import Author, Category, Post, Tag
+from posts.models import Author, Category, Post, PostListingCopy, Tag
 from posts.preview import PreviewTokenError, read_preview_token
 
 STATUS_CHOICES = ("published", "draft", "scheduled", "all")
@@ -291,8 +291,6 @@ class TaxonomyViewSet(ReadOnlyViewSet):
     # (relation from the model to its links, the link's post field); "" when the
     # relation leads to posts directly.
     relation: tuple[str, str] = ("", "")
-    # Whether the links hold a copy of their post's status and time (PostListingCopy).
-    links_copy_post = False
 
     def get_queryset(self):
         relation, post = self.relation
@@ -301,8 +299,8 @@ class TaxonomyViewSet(ReadOnlyViewSet):
         # Filtering on the relation before annotating makes the join (and so the count)
         # hold published posts only, and leaves out rows without any. One GROUP BY pass:
         # about ten times faster than a correlated count per row.
-        vendor = connections[router.db_for_read(model)].vendor
-        if self.links_copy_post and vendor in LISTING_VENDORS:
+        links = model._meta.get_field(relation).related_model
+        if issubclass(links, PostListingCopy) and listing_copy_kept(router.db_for_read(model)):
             # The links' copy answers without reading any post: 0.4 ms, not 2.4 ms, for
             # the tags or the authors of 2,100 posts.
             visible = {
@@ -346,7 +344,6 @@ class AuthorViewSet(TaxonomyViewSet):
     queryset = Author.objects.none()
     list_fields = detail_fields = serializers.AuthorSerializer.Meta.fields
     relation = ("post_authors", "post")
-    links_copy_post = True
 
 
 @_taxonomy_schema(serializers.CategorySerializer, "category", "categories")
@@ -363,4 +360,3 @@ class TagViewSet(TaxonomyViewSet):
     queryset = Tag.objects.none()
     list_fields = detail_fields = serializers.TagSerializer.Meta.fields
     relation = ("tagged_posts", "content_object")
-    links_copy_post = True
