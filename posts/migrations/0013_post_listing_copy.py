@@ -24,15 +24,20 @@ COPY = ("post_status", "post_published_at")
 SOURCE = ("status", "published_at")
 
 
+def _from_post(post_id: str, template: str, joiner: str) -> str:
+    """`template` (with {column}, {source}) for each copied column, `post_id` the SQL
+    naming the post, joined."""
+    return joiner.join(
+        template.format(
+            column=column, source=f"(SELECT {source} FROM posts_post WHERE id = {post_id})"
+        )
+        for column, source in zip(COPY, SOURCE, strict=True)
+    )
+
+
 def _sqlite_triggers(link: str, post_column: str) -> list[str]:
-    copied = ", ".join(
-        f"{column} = (SELECT {source} FROM posts_post WHERE id = new.{post_column})"
-        for column, source in zip(COPY, SOURCE, strict=True)
-    )
-    stale = " OR ".join(
-        f"new.{column} IS NOT (SELECT {source} FROM posts_post WHERE id = new.{post_column})"
-        for column, source in zip(COPY, SOURCE, strict=True)
-    )
+    copied = _from_post(f"new.{post_column}", "{column} = {source}", ", ")
+    stale = _from_post(f"new.{post_column}", "new.{column} IS NOT {source}", " OR ")
     copy = f"UPDATE {link} SET {copied} WHERE id = new.id;"
     return [
         f"CREATE TRIGGER {link}_copy_post_insert AFTER INSERT ON {link} BEGIN {copy} END",
@@ -120,10 +125,7 @@ def copy_posts(apps, schema_editor):
         return
     create_triggers(schema_editor)
     for link, post_column in LINKS:
-        copied = ", ".join(
-            f"{column} = (SELECT {source} FROM posts_post WHERE id = {link}.{post_column})"
-            for column, source in zip(COPY, SOURCE, strict=True)
-        )
+        copied = _from_post(f"{link}.{post_column}", "{column} = {source}", ", ")
         schema_editor.execute(f"UPDATE {link} SET {copied}")
 
 

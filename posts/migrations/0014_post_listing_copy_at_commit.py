@@ -7,9 +7,11 @@
 # joins the post, so it writes nothing if the post is gone (the foreign key then fails the
 # commit). SQLite has one writer at a time and needs none of this; a no-op elsewhere.
 
+import importlib
+
 from django.db import migrations
 
-LINKS = (("posts_taggedpost", "content_object_id"), ("posts_postauthor", "post_id"))
+LINKS = importlib.import_module("posts.migrations.0013_post_listing_copy").LINKS
 
 
 def create_triggers(apps, schema_editor):
