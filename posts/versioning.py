@@ -66,11 +66,7 @@ def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
             ).delete()
         saved_tags = {int(version.object_id) for version in versions[Tag]}
         linked_tags = {version.field_dict["tag_id"] for version in versions[TaggedPost]}
-        existing = set(
-            Tag.objects.using(using)
-            .filter(pk__in=saved_tags | linked_tags)
-            .values_list("pk", flat=True)
-        )
+        existing = _existing(Tag, using, saved_tags | linked_tags)
         gone_tags = [v for v in versions[Tag] if int(v.object_id) not in existing]
         available = existing | saved_tags
         # A link to a tag deleted since, from a version saved without the tag: left out
@@ -78,12 +74,15 @@ def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
         tag_links = [v for v in versions[TaggedPost] if v.field_dict["tag_id"] in available]
         # Likewise an author deleted since (versions do not hold authors themselves).
         linked_authors = {version.field_dict["author_id"] for version in versions[PostAuthor]}
-        authors = set(
-            Author.objects.using(using).filter(pk__in=linked_authors).values_list("pk", flat=True)
-        )
+        authors = _existing(Author, using, linked_authors)
         author_links = [v for v in versions[PostAuthor] if v.field_dict["author_id"] in authors]
         restore = [*gone_tags, *versions[Post], *author_links, *tag_links]
         if restore:
             _safe_revert(restore)
         for row in bookkeeping:
             Post.objects.using(using).filter(pk=row.pop("pk")).update(**row)
+
+
+def _existing(model, using: str, pks: set[int]) -> set[int]:
+    """Those of `pks` that still exist (one query)."""
+    return set(model.objects.using(using).filter(pk__in=pks).values_list("pk", flat=True))
