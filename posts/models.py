@@ -139,21 +139,33 @@ class TaggedPost(TaggedItemBase, PostListingCopy):
 
 class PostQuerySet(models.QuerySet):
     def published(self, *, now=None):
-        """Posts a reader may see: status published and publication time reached."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        """Posts a reader may see: status published, publication time reached and
+        expiry time (Hugo's expiryDate), if any, not reached."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Post.Status.PUBLISHED,
+            published_at__lte=now,
+        )
 
     def scheduled(self, *, now=None):
         """Published posts whose time has not come yet."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now or timezone.now())
 
+    def expired(self, *, now=None):
+        """Published posts whose expiry time has passed: no longer shown to readers."""
+        return self.filter(status=Post.Status.PUBLISHED, expires_at__lte=now or timezone.now())
+
     def drafts(self):
         return self.filter(status=Post.Status.DRAFT)
 
     def not_visible(self, *, now=None):
+        now = now or timezone.now()
         return self.filter(
             Q(status=Post.Status.DRAFT)
-            | Q(published_at__gt=now or timezone.now())
+            | Q(published_at__gt=now)
             | Q(published_at__isnull=True)
+            | Q(expires_at__lte=now)
         )
 
 
@@ -197,6 +209,12 @@ class Post(models.Model):
         null=True,
         blank=True,
         help_text="When the post goes live. Empty on publishing means now.",
+    )
+    expires_at = models.DateTimeField(
+        "expiry date",
+        null=True,
+        blank=True,
+        help_text="When the post stops being public (Hugo's expiryDate). Empty: never.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -288,7 +306,12 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "published_at", "id"], name="post_status_published"),
+            # The expiry time too, so that the visibility rule reads the index alone.
+            models.Index(
+                fields=["status", "published_at", "id", "expires_at"],
+                name="post_status_published_expiry",
+            ),
+            models.Index(fields=["status", "expires_at"], name="post_status_expires_at"),
             models.Index(fields=["published_at", "id"], name="post_published_at"),
             models.Index(fields=["updated_at", "id"], name="post_updated_at"),
             models.Index(fields=["title", "id"], name="post_title"),
@@ -348,6 +371,15 @@ class Post(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+            and not self.is_expired
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
         )
 
     @property
@@ -360,8 +392,8 @@ class Post(models.Model):
 
     @property
     def display_status(self) -> str:
-        """draft, scheduled or published: what a reader would call it right now."""
-        return display_status(self.status, self.published_at, timezone.now())
+        """draft, scheduled, published or expired: what a reader would call it right now."""
+        return display_status(self.status, self.published_at, timezone.now(), self.expires_at)
 
     @property
     def public_url(self) -> str:
@@ -369,10 +401,12 @@ class Post(models.Model):
         return public_url(self.slug, self.pk)
 
 
-def display_status(status: str, published_at, now) -> str:
-    """draft, scheduled or published: what a reader would call a post at `now`."""
+def display_status(status: str, published_at, now, expires_at=None) -> str:
+    """draft, scheduled, published or expired: what a reader would call a post at `now`."""
     if status == Post.Status.DRAFT:
         return "draft"
+    if expires_at is not None and expires_at <= now:
+        return "expired"
     if published_at is not None and published_at > now:
         return "scheduled"
     return "published"

@@ -65,13 +65,15 @@ def _intermediate_page(model_admin, request, queryset, *, form, title, action, i
 @admin.action(description="Publish selected posts", permissions=["publish"])
 def publish_posts(model_admin, request, queryset):
     now = timezone.now()
-    live = scheduled = 0
+    live = scheduled = expired = 0
     for post in _fresh_posts(queryset):
         post.status = Post.Status.PUBLISHED
         if post.published_at is None:
             post.published_at = now.replace(microsecond=0)
         _save_version(model_admin, request, post, "Published (bulk action).")
-        if post.published_at > now:
+        if post.expires_at is not None and post.expires_at <= max(now, post.published_at):
+            expired += 1
+        elif post.published_at > now:
             scheduled += 1
         else:
             live += 1
@@ -82,6 +84,13 @@ def publish_posts(model_admin, request, queryset):
         + ".",
         messages.SUCCESS,
     )
+    if expired:
+        model_admin.message_user(
+            request,
+            f"{expired} post(s) stay hidden: their expiry date has passed "
+            "(or comes before they go live). Clear or change it to show them.",
+            messages.WARNING,
+        )
 
 
 @admin.action(description="Unpublish selected posts (back to draft)", permissions=["publish"])

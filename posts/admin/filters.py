@@ -16,13 +16,19 @@ TAG_FILTER_LIMIT = 30
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """Draft, scheduled (published with a future date) or published (live now)."""
+    """Draft, scheduled (published with a future date), published (live now) or expired
+    (published, past its expiry date)."""
 
     title = "status"
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+        return [
+            ("draft", "Draft"),
+            ("scheduled", "Scheduled"),
+            ("published", "Published"),
+            ("expired", "Expired"),
+        ]
 
     def queryset(self, request, queryset):
         match self.value():
@@ -32,6 +38,8 @@ class StatusFilter(admin.SimpleListFilter):
                 return queryset.scheduled()
             case "published":
                 return queryset.published()
+            case "expired":
+                return queryset.expired()
         return queryset
 
 

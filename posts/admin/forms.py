@@ -208,6 +208,14 @@ class PostAdminForm(forms.ModelForm):
                 cleaned["status"] = Post.Status.PUBLISHED
         elif intent == UNPUBLISH:
             cleaned["status"] = Post.Status.DRAFT
+        expires_at, goes_live = cleaned.get("expires_at"), cleaned.get("published_at")
+        if intent != UNPUBLISH and expires_at is not None and goes_live is not None:
+            if expires_at <= max(goes_live, now):
+                self.add_error(
+                    "expires_at",
+                    "The post would never be visible: this expiry date is not after it goes "
+                    "live. Clear it or set a later one.",
+                )
         # The buttons change values the editor did not type: record them as changes, so
         # the history says "Changed Status" rather than "No fields changed".
         for name in ("status", "published_at"):

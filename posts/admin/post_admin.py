@@ -120,7 +120,12 @@ class PostAuthorInline(admin.TabularInline):
 
 def status_badge(post: Post) -> str:
     status = post.display_status
-    label = {"draft": "Draft", "scheduled": "Scheduled", "published": "Published"}[status]
+    label = {
+        "draft": "Draft",
+        "scheduled": "Scheduled",
+        "published": "Published",
+        "expired": "Expired",
+    }[status]
     return format_html('<span class="post-status post-status--{}">{}</span>', status, label)
 
 
@@ -220,10 +225,16 @@ class PostAdmin(VersionAdmin):
             (
                 "Publishing",
                 {
-                    "fields": ["publication", "status", "published_at", "modified_at"],
+                    "fields": [
+                        "publication",
+                        "status",
+                        "published_at",
+                        "expires_at",
+                        "modified_at",
+                    ],
                     "description": (
                         "Published with a future date means scheduled: the post goes live "
-                        "by itself at that time."
+                        "by itself at that time. With an expiry date it leaves by itself too."
                     ),
                 },
             ),
@@ -243,7 +254,7 @@ class PostAdmin(VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = ["publication", *source_fields(), "created_at", "updated_at"]
         if not can_publish(request.user):
-            readonly += ["status", "published_at"]
+            readonly += ["status", "published_at", "expires_at"]
         return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -340,6 +351,13 @@ class PostAdmin(VersionAdmin):
         if post.status == Post.Status.DRAFT:
             return format_html("{} Not visible to readers.", status_badge(post))
         when = date_format(timezone.localtime(post.published_at), "DATETIME_FORMAT")
+        if post.is_expired:
+            return format_html(
+                "{} Not visible to readers since {} ({} ago).",
+                status_badge(post),
+                date_format(timezone.localtime(post.expires_at), "DATETIME_FORMAT"),
+                timesince(post.expires_at),
+            )
         if post.is_scheduled:
             return format_html(
                 "{} Goes live on {} (in {}).",

@@ -6,9 +6,10 @@ with one small query and keeps it while the database reports no change):
 - the change counter `ContentVersion`, bumped by signals on every save/delete/m2m change of
   a post, author, category, tag or their links, and by `invalidate()` after bulk writes;
 - the latest publication time already reached: when a scheduled post's time comes, this
-  moves, so the post appears on time without anyone saving anything;
-- the next publication time still ahead: no cache entry, and no `max-age` told to browsers
-  and CDNs, lasts past it.
+  moves, so the post appears on time without anyone saving anything (and so does a post's
+  expiry date: the post leaves on time);
+- the next publication (or expiry) time still ahead: no cache entry, and no `max-age` told
+  to browsers and CDNs, lasts past it.
 
 From the state and the request come a weak ETag and a Last-Modified date; a conditional
 GET that matches is answered 304 before any view code runs. Anonymous responses are

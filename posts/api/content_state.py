@@ -12,9 +12,9 @@ nothing has changed:
 - SQLite: `PRAGMA data_version` on the request's own connection changes whenever another
   connection commits; it reads the open file's header, not a table.
 - Either way, a bump this process commits is counted at once (`ContentVersion.
-  local_bumps`), a scheduled post's time ends the kept state, and the state is re-read
-  at least every RECHECK_SECONDS, so a listener that died silently (a network drop with
-  no reset) cannot keep old content for longer than that.
+  local_bumps`), a scheduled post's time (or an expiry date) ends the kept state, and the
+  state is re-read at least every RECHECK_SECONDS, so a listener that died silently (a
+  network drop with no reset) cannot keep old content for longer than that.
 
 The kept state is never used inside a transaction (the transaction may hold changes of
 its own that no one was told of yet), while the listener cannot be had (it is retried
@@ -57,11 +57,16 @@ class ContentState:
     now: dt.datetime
     generation: int
     changed_at: dt.datetime | None
+    # The moments time itself changes what readers see: a post going live or, with an
+    # expiry date, leaving. The latest already reached, and the next one ahead.
     latest_publication: dt.datetime | None
     next_publication: dt.datetime | None
     # Posts Post.objects.published() holds: the count of the unfiltered post list, which
     # changes only with the counter or a publication time, like the rest of the state.
     published_count: int = 0
+    # The latest expiry date reached by a published post: None while no post has left
+    # this way, and the links' copy of their posts' state (posts.api.post_list) needs none.
+    latest_expiry: dt.datetime | None = None
 
     @property
     def modified(self) -> dt.datetime:
@@ -78,14 +83,24 @@ class ContentState:
 def _state_queryset(shape, now: dt.datetime):
     latest = Post.objects.published(now=now).order_by("-published_at").values("published_at")
     upcoming = Post.objects.scheduled(now=now).order_by("published_at").values("published_at")
+    expired = Post.objects.expired(now=now).order_by("-expires_at").values("expires_at")
+    expiring = (
+        Post.objects.filter(status=Post.Status.PUBLISHED, expires_at__gt=now)
+        .order_by("expires_at")
+        .values("expires_at")
+    )
     return (
         ContentVersion.objects.filter(pk=1)
         .annotate(
             latest=Subquery(latest[:1]),
             upcoming=Subquery(upcoming[:1]),
             published=Subquery(counted(Post.objects.published(now=now))),
+            expired=Subquery(expired[:1]),
+            expiring=Subquery(expiring[:1]),
         )
-        .values_list("generation", "changed_at", "latest", "upcoming", "published")
+        .values_list(
+            "generation", "changed_at", "latest", "upcoming", "published", "expired", "expiring"
+        )
     )
 
 
@@ -110,14 +125,17 @@ def _read_state(now: dt.datetime, using: str) -> ContentState:
     if not rows:  # a database flushed since migrating (some test set-ups)
         ContentVersion.objects.using(using).get_or_create(pk=1)
         rows = _state_query.rows(None, [now], using=using)
-    generation, changed_at, latest, upcoming, published = rows[0]
+    generation, changed_at, latest, upcoming, published, expired, expiring = rows[0]
+    latest, upcoming = _as_datetime(latest), _as_datetime(upcoming)
+    expired, expiring = _as_datetime(expired), _as_datetime(expiring)
     return ContentState(
         now,
         generation,
         _as_datetime(changed_at),
-        _as_datetime(latest),
-        _as_datetime(upcoming),
+        max((m for m in (latest, expired) if m is not None), default=None),
+        min((m for m in (upcoming, expiring) if m is not None), default=None),
         published,
+        expired,
     )
 
 

@@ -36,7 +36,7 @@ FIELD_ORDER = {field.attname: index for index, field in enumerate(Post._meta.con
 
 @dataclass(frozen=True)
 class PostListQuery:
-    status: str  # published, scheduled, draft or all
+    status: str  # published, scheduled, draft, expired or all
     # (filter name, cleaned value) for each filter given, in PostFilter's order.
     filters: tuple[tuple[str, Hashable], ...]
     ordering: tuple[str, ...]  # as ?ordering= gives it; () is the default
@@ -49,6 +49,8 @@ class PostListQuery:
             queryset = Post.objects.scheduled(now=now)
         elif self.status == "draft":
             queryset = Post.objects.drafts()
+        elif self.status == "expired":
+            queryset = Post.objects.expired(now=now)
         else:
             queryset = Post.objects.all()
         for name, value in self.filters:
@@ -60,7 +62,7 @@ class PostListQuery:
 
     @property
     def uses_now(self) -> bool:
-        return self.status in ("published", "scheduled")
+        return self.status in ("published", "scheduled", "expired")
 
     @property
     def is_listing(self) -> bool:
@@ -84,10 +86,12 @@ def copies_post_state(query_filter) -> bool:
     )
 
 
-def listing_copy_kept(using: str) -> bool:
-    """Whether the database's triggers keep the links' copy (migration 0013): SQLite and
-    PostgreSQL. Elsewhere the columns exist but nothing fills them."""
-    return connections[using].vendor in ("sqlite", "postgresql")
+def listing_copy_kept(using: str, *, expired_posts: bool) -> bool:
+    """Whether the links' copy says which posts readers see: the database's triggers keep
+    it (migration 0013: SQLite and PostgreSQL; elsewhere the columns exist but nothing
+    fills them), and no published post has passed its expiry date (the copy holds no
+    expiry date: where one has, lists check each post)."""
+    return not expired_posts and connections[using].vendor in ("sqlite", "postgresql")
 
 
 # Filters a listing applies to the copy, and the orderings it gives (True: newest first).
@@ -238,14 +242,25 @@ class PostPages:
 
     ordered = True  # the Paginator warns about unordered lists
 
-    def __init__(self, query: PostListQuery, now: dt.datetime, *, known_count: int | None = None):
+    def __init__(
+        self,
+        query: PostListQuery,
+        now: dt.datetime,
+        *,
+        known_count: int | None = None,
+        expired_posts: bool = False,
+    ):
         """`known_count`: the list's length where the caller knows it (the content state
-        counts the unfiltered list of published posts), saving the count query."""
+        counts the unfiltered list of published posts), saving the count query.
+        `expired_posts`: whether a published post has passed its expiry date (the
+        content state's `latest_expiry`)."""
         self.query, self.now, self.known_count = query, now, known_count
         self.ids: list[int] | None = None  # the whole list's ids, where read first
         self.using = router.db_for_read(Post)
         self.values = [now] if query.uses_now else []
-        self.listing = query.is_listing and listing_copy_kept(self.using)
+        self.listing = query.is_listing and listing_copy_kept(
+            self.using, expired_posts=expired_posts
+        )
 
     def count(self) -> int:
         if self.known_count is not None:
@@ -313,7 +328,7 @@ class PostRow:
 
     @property
     def display_status(self) -> str:
-        return display_status(self.status, self.published_at, self.now)
+        return display_status(self.status, self.published_at, self.now, self.expires_at)
 
     @property
     def public_url(self) -> str:

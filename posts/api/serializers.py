@@ -38,7 +38,7 @@ POST_COLUMNS = {
     "slug": ("slug",),
     "title": ("title",),
     "excerpt": ("plain_excerpt",),
-    "status": ("status", "published_at"),
+    "status": ("status", "published_at", "expires_at"),
     "published_at": ("published_at",),
     "updated_at": ("updated_at",),
     "reading_time": ("reading_time",),
@@ -85,9 +85,10 @@ class PostSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     )
     status = serializers.ChoiceField(
         source="display_status",
-        choices=["published", "scheduled", "draft"],
+        choices=["published", "scheduled", "draft", "expired"],
         read_only=True,
-        help_text="Anonymous clients only ever see `published`.",
+        help_text="Anonymous clients only ever see `published`. `expired`: published, but "
+        "past its expiry date (Hugo's expiryDate), so hidden from readers.",
     )
     published_at = utc_datetime(allow_null=True)
     updated_at = utc_datetime()

@@ -146,6 +146,8 @@ class PostWriter:
             items.append(("date", jekyll_date(post.published_at)))
         if post.modified_at:
             items.append(("last_modified_at", jekyll_date(post.modified_at)))
+        if post.expires_at:
+            items.append(("expiryDate", jekyll_date(post.expires_at)))
         if post.status == Post.Status.DRAFT:
             items.append(("published", False))
         if len(authors) == 1:
@@ -236,6 +238,8 @@ class PostWriter:
             default = "lastmod" if fmt == "toml" else "last_modified_at"
             if post.modified_at is not None or "modified_at" in keys:
                 out[keys.get("modified_at", default)] = when(post.modified_at)
+        if "expires_at" in changed:
+            out[keys.get("expires_at", "expiryDate")] = when(post.expires_at)
         if "status" in changed:
             draft = post.status == Post.Status.DRAFT
             key = keys.get("status")
@@ -448,6 +452,7 @@ class FolderExport:
             status=parsed.status,
             published_at=parsed.published_at,
             modified_at=parsed.modified_at,
+            expires_at=parsed.expires_at,
             feature_image=parsed.feature_image,
             canonical_url=parsed.canonical_url,
             meta=parsed.meta,

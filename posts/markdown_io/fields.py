@@ -30,6 +30,8 @@ SLUG_KEYS = ("slug",)
 # date Hugo shows: a page dated today with publishDate next week is scheduled, not public.
 DATE_KEYS = ("publishdate", "pubdate", "date", "published")
 UPDATED_KEYS = ("lastmod", "modified", "updated", "last_modified_at")
+# Hugo's expiryDate (unpublishdate its alias): from then on Hugo no longer builds the page.
+EXPIRY_KEYS = ("expirydate", "unpublishdate")
 DRAFT_KEYS = ("draft",)
 AUTHOR_KEYS = ("authors", "author")
 EXCERPT_KEYS = ("excerpt", "description", "summary")
@@ -73,6 +75,7 @@ class PostData:
     published_at: dt.datetime | None
     date_source: str  # "front matter", "file name" or "file time"
     modified_at: dt.datetime | None
+    expires_at: dt.datetime | None
     authors: list[str]
     categories: list[str]
     tags: list[str]
@@ -325,6 +328,14 @@ def map_fields(
         except ValueError as exc:
             raise FieldError(f"{used['modified_at']}: {exc}", key=used["modified_at"]) from None
 
+    expiry_value = take("expires_at", EXPIRY_KEYS)
+    expires_at = None
+    if expiry_value is not None:
+        try:
+            expires_at = to_datetime(expiry_value, tz)
+        except ValueError as exc:
+            raise FieldError(f"{used['expires_at']}: {exc}", key=used["expires_at"]) from None
+
     # status: `draft: true` or `published: false` or a drafts folder; explicit keys win
     explicit = None
     draft_key = find_key(metadata, DRAFT_KEYS, accept=lambda v: _truthy(v) is not None)
@@ -396,6 +407,7 @@ def map_fields(
         published_at=published_at,
         date_source=date_source,
         modified_at=modified_at,
+        expires_at=expires_at,
         authors=authors,
         categories=categories,
         tags=tags,

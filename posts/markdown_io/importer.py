@@ -700,6 +700,7 @@ UPDATE_FIELDS = [
     "status",
     "published_at",
     "modified_at",
+    "expires_at",
     "updated_at",
     "feature_image",
     "canonical_url",
@@ -751,6 +752,7 @@ def fill(post: Post, data: PostData, *, slug: str, file_hash: str, now: dt.datet
     post.status = data.status
     post.published_at = data.published_at
     post.modified_at = data.modified_at
+    post.expires_at = data.expires_at
     post.feature_image = data.feature_image
     post.canonical_url = data.canonical_url
     post.meta = data.meta

@@ -20,6 +20,7 @@ FIELDS = (
     "status",
     "published_at",
     "modified_at",
+    "expires_at",  # in a state only where set (see state())
     "authors",
     "categories",
     "tags",
@@ -67,6 +68,10 @@ def state(post, *, authors: list[str], categories: list[str], tags: list[str]) -
         "canonical_url": post.canonical_url,
     }
     result = {name: _digest(value) for name, value in values.items()}
+    # Only where there is one: the states stored before posts had an expiry date then
+    # still match (an added key would read as a change of every post).
+    if post.expires_at is not None:
+        result["expires_at"] = _digest(_when(post.expires_at))
     meta = post.meta or {}
     result["meta"] = _digest(list(meta))  # key order
     for key, value in meta.items():
