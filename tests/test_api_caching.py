@@ -389,15 +389,42 @@ def test_staff_who_are_no_longer_staff_get_403_not_304(client, content, staff):
 def test_a_stale_session_cookie_gets_the_public_cached_response(
     client, content, django_assert_num_queries
 ):
-    """A logged-out browser still sends its old session cookie: it is an anonymous client."""
+    """A logged-out browser still sends its old session cookie: it is an anonymous client.
+
+    The session middleware deletes that cookie in the response, so the response is not
+    for shared caches: a CDN keeping it would delete other visitors' session cookies.
+    """
     first = client.get(LIST)
     client.cookies["sessionid"] = "expired-or-made-up"
 
     with django_assert_num_queries(2):  # the session lookup, the content state
         again = client.get(LIST)
 
-    assert again["Cache-Control"].startswith("public")
     assert again.content == first.content
+    assert again.cookies["sessionid"].value == ""  # deleted
+    assert again["Cache-Control"] == "private, no-store"
+    # Without the cookie, the same list is public again.
+    del client.cookies["sessionid"]
+    assert client.get(LIST)["Cache-Control"].startswith("public")
+
+
+def test_if_modified_since_alone_never_turns_an_error_into_a_304(client, content):
+    """HTTP has a server ignore conditions where the answer would not be a 2xx."""
+    future = http_date((NOW + dt.timedelta(days=3650)).timestamp())
+    for url in (
+        detail_url("no-such-post"),
+        "/api/v1/tags/no-such-tag/",
+        LIST + "?page=99",
+        LIST + "?ordering=bogus",
+        LIST + "?status=draft",
+        "/feeds/tags/no-such-tag/rss/",
+    ):
+        plain = client.get(url).status_code
+        assert plain >= 400, url
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=future).status_code == plain, url
+    # A resource that exists is still answered 304, from the view or the cache.
+    for _ in range(2):
+        assert client.get(LIST, HTTP_IF_MODIFIED_SINCE=future).status_code == 304
 
 
 def test_staff_get_the_same_public_feed(client, content, staff):

@@ -143,18 +143,18 @@ def _conditional(request: HttpRequest, validators: Validators, response=None):
 
 
 def precondition_response(request: HttpRequest, validators: Validators) -> HttpResponse | None:
-    """A 304 for a matching If-None-Match/If-Modified-Since, decided before any view runs.
+    """A 304 for a matching If-None-Match, decided before any view runs.
 
-    `If-None-Match: *` and If-Match/If-Unmodified-Since depend on whether the resource
-    exists, which only the view (or a cached copy of its 200) tells; `late_conditional`
-    answers those.
+    An entity tag names one representation of one URL, so a client holding it got a 200
+    there. Every other condition depends on whether the resource exists, which only the
+    view (or a cached copy of its 200) tells: HTTP has a server ignore conditions where
+    the answer would not be a 2xx, so `If-Modified-Since` alone must not turn a 404, a
+    400 or a 401 into a 304. `late_conditional` answers those.
     """
     meta = request.META
-    if not CONDITIONAL_HEADERS.intersection(meta):
+    if meta.get("HTTP_IF_NONE_MATCH", "*").strip() == "*":
         return None
     if "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta:
-        return None
-    if meta.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
         return None
     return _conditional(request, validators)
 

@@ -38,6 +38,24 @@ def _forget_urls(*, setting: str, **kwargs) -> None:
 setting_changed.connect(_forget_urls, dispatch_uid="posts.api.middleware:urls")
 
 
+class NoCookiesOnSharedResponsesMiddleware:
+    """A response that sets a cookie is not one for shared caches: `private, no-store`.
+
+    Placed before (outside) the session middleware, which adds its cookies last: a
+    request carrying an expired or unknown session cookie gets it deleted, and a CDN must
+    not keep that deletion (with the API's public Cache-Control) for other visitors.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.cookies and "public" in response.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
 class ResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
