@@ -387,3 +387,16 @@ def test_a_published_post_offers_no_preview_link(editor_client):
     page = editor_client.get(reverse("admin:posts_post_change", args=[post.pk]))
 
     assert "previewlink" not in page.content.decode()
+
+
+def test_a_tag_name_longer_than_a_tag_can_be_is_a_form_error(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None, tags=["tea"])
+
+    response = admin_client.post(
+        change_url(post), form_data(title=post.title, tags="coffee, " + "y" * 300)
+    )
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["tags"]
+    assert error.startswith("A tag name has at most 255 characters; “yyyy")
+    assert [tag.name for tag in Post.objects.get(pk=post.pk).tags.all()] == ["tea"]

@@ -47,8 +47,11 @@ class _RelatedIdFilter(admin.SimpleListFilter):
     """`?<parameter>=<id>`: posts linked to that row through `links` (a subquery)."""
 
     def selected_id(self) -> int | None:
+        """The id asked for; None for anything that cannot be one (`¹`, 20 digits)."""
         value = self.value()
-        return int(value) if value and value.isdigit() else None
+        if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+            return None
+        return int(value)
 
     def links(self, selected_id: int):
         raise NotImplementedError

@@ -9,7 +9,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from taggit.forms import TagWidget
 
-from posts.models import Category, Post
+from posts.models import Category, Post, Tag
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
 PUBLISH_NOW = "_publish_now"
@@ -127,6 +127,9 @@ class FrontMatterField(forms.JSONField):
         return json.dumps(initial or {}, ensure_ascii=False) != json.dumps(new, ensure_ascii=False)
 
 
+MAX_TAG = Tag._meta.get_field("name").max_length
+
+
 class PostAdminForm(forms.ModelForm):
     """The post form (model and fields come from PostAdmin).
 
@@ -163,6 +166,17 @@ class PostAdminForm(forms.ModelForm):
 
     def clean_body(self):
         return self._keep_line_endings("body")
+
+    def clean_tags(self):
+        names = self.cleaned_data.get("tags") or []
+        for name in names:
+            if len(name) > MAX_TAG:
+                raise ValidationError(
+                    "A tag name has at most %(most)s characters; “%(start)s…” has %(length)s.",
+                    code="tag_too_long",
+                    params={"most": MAX_TAG, "start": name[:40], "length": f"{len(name):,}"},
+                )
+        return names
 
     def clean_excerpt(self):
         return self._keep_line_endings("excerpt")
