@@ -31,6 +31,20 @@ def test_schema_is_valid_openapi_3(client):
     validate(schema)
 
 
+def test_slugs_are_documented_without_an_ascii_only_pattern(client):
+    """OpenAPI patterns are JavaScript regular expressions, where `\\w` is ASCII: a pattern
+    such as `^[-\\w]+$` makes generated clients reject Unicode slugs the API returns."""
+    schemas = load_schema(client)["components"]["schemas"]
+
+    slugs = {
+        name: props["slug"]
+        for name, s in schemas.items()
+        if "slug" in (props := s.get("properties", {}))
+    }
+    assert {"Post", "Author", "Category", "Tag"} <= set(slugs)
+    assert all(slug["type"] == "string" and "pattern" not in slug for slug in slugs.values())
+
+
 def test_schema_generation_has_no_warnings(tmp_path):
     # --fail-on-warn turns anything drf-spectacular could not document into an error.
     call_command(

@@ -8,6 +8,7 @@ Datetimes are ISO 8601 in UTC whatever TIME_ZONE is.
 
 import datetime as dt
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,6 +73,24 @@ class SparseFieldsMixin:
         return fields
 
 
+class UnicodeSlugField(serializers.CharField):
+    """A slug as stored: any Unicode letters (the models' SlugFields allow_unicode).
+
+    DRF's SlugField would put `^[-\\w]+$` in the schema, which JavaScript validators and
+    generated clients read with ASCII `\\w` and so reject slugs such as `夜市散步`.
+    """
+
+    def __init__(self, *, allow_unicode: bool = True, **kwargs):
+        super().__init__(**kwargs)
+
+
+class ReadModelSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.SlugField: UnicodeSlugField,
+    }
+
+
 class NamedSerializer(serializers.Serializer):
     """An author, category or tag inside a post: `{"name", "slug"}`."""
 
@@ -79,7 +98,7 @@ class NamedSerializer(serializers.Serializer):
     slug = serializers.CharField(read_only=True)
 
 
-class PostSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class PostSerializer(ReadModelSerializer):
     excerpt = serializers.CharField(
         source="plain_excerpt", read_only=True, help_text="Plain text: explicit or derived."
     )
@@ -139,7 +158,7 @@ class PostSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         return [{"name": t.name, "slug": t.slug} for t in post.tags.all()]
 
 
-class AuthorSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class AuthorSerializer(ReadModelSerializer):
     bio_html = serializers.SerializerMethodField(help_text="The bio rendered and sanitised.")
     post_count = serializers.IntegerField(read_only=True, help_text="Published posts only.")
 
@@ -152,7 +171,7 @@ class AuthorSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         return rendering.snippet_to_html(author.bio)
 
 
-class CategorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class CategorySerializer(ReadModelSerializer):
     description_html = serializers.SerializerMethodField(
         help_text="The description rendered and sanitised."
     )
@@ -167,7 +186,7 @@ class CategorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
         return rendering.snippet_to_html(category.description)
 
 
-class TagSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class TagSerializer(ReadModelSerializer):
     post_count = serializers.IntegerField(read_only=True, help_text="Published posts only.")
 
     class Meta:
