@@ -93,6 +93,19 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def safe_url(value: str) -> str:
+    """`value` if it is a relative URL or has a scheme HTML fragments may link to, else "".
+
+    For the URL fields the API serves as they are (feature image, canonical URL, an
+    author's avatar and website): a front end puts them in href or src, where a
+    `javascript:` URL would run. Checked like srcset candidates above.
+    """
+    scheme = URL_SCHEME.match("".join(ch for ch in value if ch > " "))
+    if scheme is not None and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
+        return ""
+    return value
+
+
 def sanitize_html(fragment: str) -> str:
     """Make an HTML fragment safe to insert into a page (scripts, handlers, bad URLs go)."""
     return nh3.clean(

@@ -43,3 +43,42 @@ def test_fast_representation_matches_drf_field_by_field(post_factory, settings):
 
 def test_every_declared_field_has_a_reader():
     assert set(READERS) == set(PostSerializer().fields) == set(DETAIL_FIELDS)
+
+
+SCRIPT_URLS = [
+    "javascript:alert(1)",
+    " JaVa\tScRiPt:alert(2)",
+    "vbscript:msgbox(1)",
+    "data:text/html,x",
+]
+
+
+@pytest.mark.parametrize("url", SCRIPT_URLS)
+def test_url_fields_never_carry_a_script_url(client, url):
+    """A front end puts these in href or src: only relative and http(s)-like URLs pass."""
+    from tests.api_helpers import published
+    from tests.factories import AuthorFactory
+
+    author = AuthorFactory(name="Ada", avatar=url, website="https://ada.example/")
+    published(slug="linked", feature_image=url, canonical_url=url, authors=[author])
+
+    listed = client.get("/api/v1/posts/?fields=slug,feature_image,canonical_url").json()
+    detail = client.get("/api/v1/posts/linked/").json()
+    shown = client.get("/api/v1/authors/ada/").json()
+
+    assert listed["results"][0]["feature_image"] == listed["results"][0]["canonical_url"] == ""
+    assert detail["feature_image"] == detail["canonical_url"] == ""
+    assert (shown["avatar"], shown["website"]) == ("", "https://ada.example/")
+
+
+def test_relative_and_web_urls_are_served_as_stored(client):
+    from tests.api_helpers import published
+
+    published(slug="linked", feature_image="/img/a.png", canonical_url="https://x.example/a")
+
+    detail = client.get("/api/v1/posts/linked/").json()
+
+    assert (detail["feature_image"], detail["canonical_url"]) == (
+        "/img/a.png",
+        "https://x.example/a",
+    )

@@ -170,6 +170,13 @@ class AuthorSerializer(ReadModelSerializer):
     def get_bio_html(self, author: Author) -> str:
         return rendering.snippet_to_html(author.bio)
 
+    def to_representation(self, author: Author) -> dict:
+        data = super().to_representation(author)
+        for name in ("avatar", "website"):
+            if name in data:
+                data[name] = rendering.safe_url(data[name])
+        return data
+
 
 class CategorySerializer(ReadModelSerializer):
     description_html = serializers.SerializerMethodField(
@@ -222,7 +229,7 @@ READERS = {
     "published_at": lambda s, post: utc_iso(post.published_at),
     "updated_at": lambda s, post: utc_iso(post.updated_at),
     "reading_time": lambda s, post: post.reading_time,
-    "feature_image": lambda s, post: post.feature_image,
+    "feature_image": lambda s, post: rendering.safe_url(post.feature_image),
     "authors": PostSerializer.get_authors,
     "categories": PostSerializer.get_categories,
     "tags": PostSerializer.get_tags,
@@ -230,5 +237,5 @@ READERS = {
     "body_markdown": lambda s, post: post.body,
     "body_html": lambda s, post: post.body_html,
     "meta": lambda s, post: post.meta,
-    "canonical_url": lambda s, post: post.canonical_url,
+    "canonical_url": lambda s, post: rendering.safe_url(post.canonical_url),
 }
