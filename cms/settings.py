@@ -188,6 +188,9 @@ CORS_ALLOW_HEADERS = [*default_headers, "if-none-match", "if-modified-since"]
 # Tags: `Rails` and `rails` are one tag; slugs keep Unicode (`日本語` stays `日本語`).
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = False
+# One tag per comma-separated entry, and any name round-trips (posts/tag_input.py).
+TAGGIT_TAGS_FROM_STRING = "posts.tag_input.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "posts.tag_input.tags_to_string"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["posts.api.renderers.FastJSONRenderer"],

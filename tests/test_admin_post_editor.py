@@ -400,3 +400,29 @@ def test_a_tag_name_longer_than_a_tag_can_be_is_a_form_error(admin_client):
     (error,) = response.context["adminform"].form.errors["tags"]
     assert error.startswith("A tag name has at most 255 characters; “yyyy")
     assert [tag.name for tag in Post.objects.get(pk=post.pk).tags.all()] == ["tea"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [['say "hi" there', "tea"], ["machine learning"], ["x, y", '"quoted" start', "夜市 散步"]],
+)
+def test_saving_a_post_unchanged_keeps_every_tag_name(admin_client, names):
+    from tests.admin_forms import displayed_form_data
+
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None, tags=names)
+    shown = displayed_form_data(admin_client.get(change_url(post)))
+
+    admin_client.post(change_url(post), {**shown, "_continue": "Save and continue editing"})
+
+    assert sorted(tag.name for tag in Post.objects.get(pk=post.pk).tags.all()) == sorted(names)
+
+
+def test_each_comma_separated_entry_is_one_tag(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+
+    admin_client.post(
+        change_url(post),
+        form_data(title=post.title, tags='machine learning, python,, "a, b" , Python'),
+    )
+
+    assert sorted(tag.name for tag in post.tags.all()) == ["a, b", "machine learning", "python"]

@@ -279,7 +279,8 @@ class PostAdmin(VersionAdmin):
                 attrs={"class": "vTextField"},
             )
             kwargs["help_text"] = (
-                "Comma-separated. Existing tags are suggested as you type; new ones are created."
+                "Comma-separated: each entry is one tag, spaces included. Existing tags are "
+                "suggested as you type; new ones are created."
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -17,8 +17,9 @@
   }
 
   function quoted(name) {
-    // taggit reads a name containing a comma or a space-separated list only when quoted.
-    return name.includes(",") || name.includes(" ") ? `"${name.replaceAll('"', "")}"` : name;
+    // One tag per comma-separated entry (posts/tag_input.py): a name holding a comma or a
+    // double quote is written in double quotes, its quotes doubled.
+    return name.includes(",") || name.includes('"') ? `"${name.replaceAll('"', '""')}"` : name;
   }
 
   function setUp(input) {
