@@ -292,3 +292,17 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path):
     report = export_folder(out)
     assert report.counts["failed"] == 1
     assert list(outside.iterdir()) == []
+
+
+def test_unpublishing_a_jekyll_post_writes_published_false(tmp_path):
+    root = write_files(tmp_path, {"_posts/2020-01-01-yaml.md": "---\ntitle: Yaml\n---\nBody.\n"})
+    import_folder(root)
+    post = Post.objects.get()
+    post.status = Post.Status.DRAFT
+    post.save()
+
+    export_folder(root)
+
+    text = (root / "_posts/2020-01-01-yaml.md").read_text()
+    assert "published: false" in text and "draft" not in text  # Jekyll has no `draft`
+    assert import_folder(root).counts["unchanged"] == 1

@@ -426,3 +426,18 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(tmp_path):
     assert estimated_posts == 30
     # Vacuumed: counts of posts read the index alone, not every row.
     assert pages > 0 and all_visible_pages == pages
+
+
+def test_moving_a_post_into_drafts_makes_it_a_draft_and_back_publishes_it(site):
+    import_folder(site)
+    (site / "_drafts").mkdir(exist_ok=True)
+    (site / "_posts/2020-01-02-first.md").rename(site / "_drafts/2020-01-02-first.md")
+
+    import_folder(site)
+    assert Post.objects.get(title="First").status == Post.Status.DRAFT
+    assert not Post.objects.published().filter(title="First").exists()
+
+    (site / "_drafts/2020-01-02-first.md").rename(site / "_posts/2020-01-02-first.md")
+    import_folder(site)
+    assert Post.objects.published().filter(title="First").exists()
+    assert Post.objects.filter(title="First").count() == 1

@@ -324,3 +324,25 @@ def test_other_keys_go_to_meta_in_order_with_types():
 def test_body_is_kept_byte_for_byte():
     body = "\n<div>{% raw %}{{< shortcode >}}{% endraw %}</div>\n<!--more-->\n" + "字" * 110_000
     assert parse("---\ntitle: t\n---\n" + body).body == body
+
+
+def test_hugo_published_is_a_publish_date_alias_that_wins_over_date():
+    post = parse("---\ndate: 2020-01-01\npublished: 2099-01-01\n---\n")
+
+    assert post.published_at.year == 2099  # scheduled, not public since 2020
+    assert post.meta == {"date": "2020-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "status"),
+    [
+        ("draft: 1", "draft"),  # Hugo reads 1 as true
+        ("draft: 0", "published"),
+        ("draft: false\npublished: false", "draft"),  # Jekyll does not build it
+        ("published: false\ndraft: false", "draft"),
+        ("draft: true\npublished: true", "draft"),
+        ("draft: false\npublished: true", "published"),
+    ],
+)
+def test_a_post_any_status_key_hides_stays_hidden(front_matter, status):
+    assert parse(f"---\n{front_matter}\n---\n").status == status

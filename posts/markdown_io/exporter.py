@@ -242,11 +242,14 @@ class PostWriter:
             out[keys.get("expires_at", "expiryDate")] = when(post.expires_at)
         if "status" in changed:
             draft = post.status == Post.Status.DRAFT
-            key = keys.get("status")
-            if key is not None and key.lower() == "published":
+            # Jekyll builds every post that lacks `published: false` (it has no `draft`);
+            # Hugo, Eleventy and Decap read `draft`.
+            default = "published" if "_posts" in self.path.split("/")[:-1] else "draft"
+            key = keys.get("status", default)
+            if key.lower() == "published":
                 out[key] = not draft
             else:
-                out[key or "draft"] = draft
+                out[key] = draft
         if "authors" in changed:
             names = [link.author.name for link in post.post_authors.all()]
             key = keys.get("authors", "authors")

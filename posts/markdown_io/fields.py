@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 TITLE_KEYS = ("title",)
 SLUG_KEYS = ("slug",)
-# Hugo's publishDate (or pubdate) says when a page goes public, so it wins over `date`, the
-# date Hugo shows: a page dated today with publishDate next week is scheduled, not public.
-DATE_KEYS = ("publishdate", "pubdate", "date", "published")
+# Hugo's publishDate (or its aliases pubdate, published) says when a page goes public, so it
+# wins over `date`, the date Hugo shows: a page dated today with publishDate next week is
+# scheduled, not public. (Jekyll's `published` is a boolean: never read as a date.)
+DATE_KEYS = ("publishdate", "pubdate", "published", "date")
 UPDATED_KEYS = ("lastmod", "modified", "updated", "last_modified_at")
 # Hugo's expiryDate (unpublishdate its alias): from then on Hugo no longer builds the page.
 EXPIRY_KEYS = ("expirydate", "unpublishdate")
@@ -233,6 +234,8 @@ def author_names(value) -> list[str]:
 def _truthy(value) -> bool | None:
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and value in (0, 1):  # `draft: 1`: Hugo reads it as true
+        return bool(value)
     if isinstance(value, str) and value.strip().lower() in {"true", "yes", "on"}:
         return True
     if isinstance(value, str) and value.strip().lower() in {"false", "no", "off"}:
@@ -336,17 +339,18 @@ def map_fields(
         except ValueError as exc:
             raise FieldError(f"{used['expires_at']}: {exc}", key=used["expires_at"]) from None
 
-    # status: `draft: true` or `published: false` or a drafts folder; explicit keys win
+    # status: `draft: true` or `published: false` or a drafts folder; explicit keys win, and
+    # of two keys the one hiding the post (`draft: false` with `published: false`: Jekyll
+    # does not build it)
     explicit = None
     draft_key = find_key(metadata, DRAFT_KEYS, accept=lambda v: _truthy(v) is not None)
-    if draft_key is not None:
+    published_key = find_key(metadata, ("published",), accept=lambda v: _truthy(v) is not None)
+    if published_key is not None and (draft_key is None or not _truthy(metadata[published_key])):
+        used["status"] = published_key
+        explicit = "published" if _truthy(metadata[published_key]) else "draft"
+    elif draft_key is not None:
         used["status"] = draft_key
         explicit = "draft" if _truthy(metadata[draft_key]) else "published"
-    else:
-        published_key = find_key(metadata, ("published",), accept=lambda v: _truthy(v) is not None)
-        if published_key is not None:
-            used["status"] = published_key
-            explicit = "published" if _truthy(metadata[published_key]) else "draft"
     in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
     status = explicit or ("draft" if in_drafts_folder else "published")
 

@@ -36,7 +36,7 @@ from posts import search
 from posts.api.caching import invalidate as invalidate_api_cache
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
-from posts.markdown_io.fields import PostData, SectionPage, timezone_named
+from posts.markdown_io.fields import PostData, SectionPage, file_name_parts, timezone_named
 from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
 from posts.models import Author, Category, Post, PostAuthor, Tag, TaggedPost
 from posts.slugs import make_slug
@@ -220,13 +220,14 @@ class FolderImport:
 
     def refuse_pruning_another_folder(self) -> None:
         """With --prune, refuse (before writing anything) when no file of the folder is one
-        the database knows, by path or by file name (a move keeps the name): the folder is
-        not the one the posts came from, and pruning would delete every one of them."""
+        the database knows, by path or by name (a move keeps the name; a re-dated Jekyll
+        post keeps it after its date; a bundle's name is its folder's, not `index.md`): the
+        folder is not the one the posts came from, and pruning would delete every one."""
         known = {path for path, entry in self.index.items() if not entry.duplicate}
         if not (self.prune and known and len(self.gone) == len(known)):
             return
-        names = {posixpath.basename(path) for path in self.paths}
-        if any(posixpath.basename(path) in names for path in self.gone):
+        names = {_post_name(path) for path in self.paths}
+        if any(_post_name(path) in names for path in self.gone):
             return
         raise ValueError(
             f"--prune would delete all {len(self.gone)} imported posts: none of their files "
@@ -415,7 +416,7 @@ class FolderImport:
             if item.duplicate_of is not None:
                 continue
             if item.post is not None:
-                pure_move = item.moved_from is not None and item.hash == item.post.source_hash
+                pure_move = self.pure_move(item)
                 edited = sync.state_of_row(item.post) != item.post.synced_state
                 if edited and not pure_move and not self.overwrite:
                     outcomes[item.path] = r.FileOutcome(
@@ -479,6 +480,18 @@ class FolderImport:
             keys.setdefault(key, (post_id, path))
         return keys
 
+    @staticmethod
+    def pure_move(item: Item) -> bool:
+        """A known post's file, moved with its bytes unchanged and still giving the status
+        and date it was synced with: only its path is written."""
+        post = item.post
+        return (
+            item.moved_from is not None
+            and post is not None
+            and item.hash == post.source_hash
+            and sync.path_fields_kept(post.synced_state or {}, item.data)
+        )
+
     def write(self, items: list[Item], outcomes: dict[str, r.FileOutcome]):
         """Create and update the posts of `items` with their relations. Returns a commit."""
         authors_new = self.authors.resolve(dict.fromkeys(n for i in items for n in i.data.authors))
@@ -495,10 +508,7 @@ class FolderImport:
             data = item.data
             post = item.post
             is_new = post is None
-            pure_move = (
-                item.moved_from is not None and post is not None and item.hash == post.source_hash
-            )
-            if pure_move:
+            if self.pure_move(item):
                 post.source_path = item.path
                 post.duplicate_sources = {
                     p: h for p, h in post.duplicate_sources.items() if p != item.path
@@ -708,6 +718,14 @@ UPDATE_FIELDS = [
     *sync.SOURCE_COLUMNS,
     "duplicate_sources",
 ]
+
+
+def _post_name(path: str) -> str:
+    """The name a file gives its post: without a `YYYY-MM-DD-` date, a bundle's folder."""
+    try:
+        return file_name_parts(path)[0]
+    except SectionPage:
+        return path
 
 
 def duplicate_key(path: str, data: PostData) -> tuple | None:

@@ -89,6 +89,15 @@ def state_of_row(post) -> dict:
     )
 
 
+def path_fields_kept(synced: dict, data) -> bool:
+    """Whether a file moved unchanged still gives the status and publication date it was
+    last synced with. Both can come from its path: a move into `_drafts/` makes it a
+    draft, a new `YYYY-MM-DD-` file name re-dates it."""
+    return synced.get("status") == _digest(data.status) and synced.get(
+        "published_at"
+    ) == _digest(_when(data.published_at))
+
+
 def changed_fields(old: dict, new: dict) -> set[str]:
     """Field names (and `meta.<key>` names) whose hash differs between two states."""
     return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
