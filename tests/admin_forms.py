@@ -38,3 +38,26 @@ def displayed_form_data(response) -> dict:
             for name in inline_form.fields:
                 data.update(_field_data(inline_form[name]))
     return data
+
+
+def form_data(**overrides) -> dict:
+    """What the browser sends for a post form (management forms of the authors inline)."""
+    data = {
+        "title": "A title",
+        "slug": "",
+        "body": "Some *markdown*.",
+        "excerpt": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "tags": "",
+        "feature_image": "",
+        "canonical_url": "",
+        "meta": "{}",
+        "post_authors-TOTAL_FORMS": "0",
+        "post_authors-INITIAL_FORMS": "0",
+        "post_authors-MIN_NUM_FORMS": "0",
+        "post_authors-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data

@@ -3,6 +3,7 @@
 import datetime as dt
 from urllib.parse import quote
 
+import time_machine
 from rest_framework.authtoken.models import Token
 
 from posts.models import Category, Post
@@ -55,3 +56,8 @@ def rich_post(**kwargs) -> Post:
     )
     post.tags.set(["python", "日本語"])
     return post
+
+
+def later(seconds: float):
+    """The clock stopped `seconds` after NOW."""
+    return time_machine.travel(NOW + dt.timedelta(seconds=seconds), tick=False)

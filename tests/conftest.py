@@ -80,3 +80,14 @@ def editor_client(client, editor_user):
 def author_client(client, author_user):
     client.force_login(author_user)
     return client
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stopped at tests.api_helpers.NOW."""
+    import time_machine
+
+    from tests.api_helpers import NOW
+
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller

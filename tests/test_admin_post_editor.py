@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from posts.models import Post
+from tests.admin_forms import form_data
 from tests.factories import AuthorFactory, CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,29 +24,6 @@ SUGGEST_URL = reverse("admin:posts_post_tag_suggestions")
 
 def change_url(post: Post) -> str:
     return reverse("admin:posts_post_change", args=[post.pk])
-
-
-def form_data(**overrides) -> dict:
-    """What the browser sends for a post form (management forms of the authors inline)."""
-    data = {
-        "title": "A title",
-        "slug": "",
-        "body": "Some *markdown*.",
-        "excerpt": "",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "tags": "",
-        "feature_image": "",
-        "canonical_url": "",
-        "meta": "{}",
-        "post_authors-TOTAL_FORMS": "0",
-        "post_authors-INITIAL_FORMS": "0",
-        "post_authors-MIN_NUM_FORMS": "0",
-        "post_authors-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
 
 
 def with_authors(data: dict, authors: list[tuple[int, int]]) -> dict:

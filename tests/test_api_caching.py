@@ -3,14 +3,22 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils.http import http_date
 
 from posts.api.caching import invalidate
 from posts.models import Author, Category, Post, Tag
-from tests.api_helpers import NOW, detail_url, draft, published, scheduled, slugs, token_for
+from tests.api_helpers import (
+    NOW,
+    detail_url,
+    draft,
+    later,
+    published,
+    scheduled,
+    slugs,
+    token_for,
+)
 from tests.factories import AuthorFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +27,8 @@ LIST = "/api/v1/posts/"
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def later(seconds: float):
-    return time_machine.travel(NOW + dt.timedelta(seconds=seconds), tick=False)
+def _frozen_clock(frozen_clock):
+    return frozen_clock
 
 
 URLS = [

@@ -4,7 +4,6 @@ import datetime as dt
 import json
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -12,7 +11,8 @@ from posts.markdown_io import sync
 from posts.markdown_io.exporter import export_folder
 from posts.markdown_io.importer import import_folder
 from posts.models import Category, Post
-from tests.api_helpers import NOW, detail_url, published, slugs, token_for
+from tests.admin_forms import form_data
+from tests.api_helpers import NOW, detail_url, later, published, slugs, token_for
 from tests.factories import AuthorFactory
 from tests.markdown_helpers import WriteCounter, write_files
 
@@ -22,13 +22,8 @@ LIST = "/api/v1/posts/"
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def later(seconds: float):
-    return time_machine.travel(NOW + dt.timedelta(seconds=seconds), tick=False)
+def _frozen_clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture
@@ -134,26 +129,16 @@ def slugs_of(body: dict) -> list[str]:
 
 def test_publishing_a_post_past_its_expiry_date_is_refused(admin_client):
     post = published(status=Post.Status.DRAFT, expires_at=NOW - dt.timedelta(days=1))
-    data = {
-        "title": post.title,
-        "slug": post.slug,
-        "body": post.body,
-        "excerpt": "",
-        "status": "draft",
-        "published_at_0": "2026-02-01",
-        "published_at_1": "08:00:00",
-        "expires_at_0": "2026-02-28",
-        "expires_at_1": "12:00:00",
-        "tags": "",
-        "feature_image": "",
-        "canonical_url": "",
-        "meta": "{}",
-        "post_authors-TOTAL_FORMS": "0",
-        "post_authors-INITIAL_FORMS": "0",
-        "post_authors-MIN_NUM_FORMS": "0",
-        "post_authors-MAX_NUM_FORMS": "1000",
-        "_publish_now": "Publish now",
-    }
+    data = form_data(
+        title=post.title,
+        slug=post.slug,
+        body=post.body,
+        published_at_0="2026-02-01",
+        published_at_1="08:00:00",
+        expires_at_0="2026-02-28",
+        expires_at_1="12:00:00",
+        _publish_now="Publish now",
+    )
 
     response = admin_client.post(reverse("admin:posts_post_change", args=[post.pk]), data)
 

@@ -323,21 +323,17 @@ def map_fields(
     else:
         published_at, date_source = None, "none"
 
-    modified_value = take("modified_at", UPDATED_KEYS)
-    modified_at = None
-    if modified_value is not None:
+    def take_date(field_name: str, keys: tuple[str, ...]) -> dt.datetime | None:
+        value = take(field_name, keys)
+        if value is None:
+            return None
         try:
-            modified_at = to_datetime(modified_value, tz)
+            return to_datetime(value, tz)
         except ValueError as exc:
-            raise FieldError(f"{used['modified_at']}: {exc}", key=used["modified_at"]) from None
+            raise FieldError(f"{used[field_name]}: {exc}", key=used[field_name]) from None
 
-    expiry_value = take("expires_at", EXPIRY_KEYS)
-    expires_at = None
-    if expiry_value is not None:
-        try:
-            expires_at = to_datetime(expiry_value, tz)
-        except ValueError as exc:
-            raise FieldError(f"{used['expires_at']}: {exc}", key=used["expires_at"]) from None
+    modified_at = take_date("modified_at", UPDATED_KEYS)
+    expires_at = take_date("expires_at", EXPIRY_KEYS)
 
     # status: `draft: true` or `published: false` or a drafts folder; explicit keys win, and
     # of two keys the one hiding the post (`draft: false` with `published: false`: Jekyll

@@ -93,9 +93,9 @@ def path_fields_kept(synced: dict, data) -> bool:
     """Whether a file moved unchanged still gives the status and publication date it was
     last synced with. Both can come from its path: a move into `_drafts/` makes it a
     draft, a new `YYYY-MM-DD-` file name re-dates it."""
-    return synced.get("status") == _digest(data.status) and synced.get(
-        "published_at"
-    ) == _digest(_when(data.published_at))
+    return synced.get("status") == _digest(data.status) and synced.get("published_at") == _digest(
+        _when(data.published_at)
+    )
 
 
 def changed_fields(old: dict, new: dict) -> set[str]:
