@@ -4,6 +4,7 @@ Visibility lives in one place, `Post.objects.published()`; every reader of conte
 (API, feeds, sitemap, search, counts) goes through it.
 """
 
+import datetime as dt
 import functools
 
 from django.conf import settings
@@ -399,6 +400,12 @@ class Post(models.Model):
     def public_url(self) -> str:
         """The post's address on the public site (a separate front end)."""
         return public_url(self.slug, self.pk)
+
+
+def never_visible(published_at: dt.datetime, expires_at, now: dt.datetime) -> bool:
+    """Whether a published post's expiry date leaves it no time to be seen: the date is
+    not after the post goes live (its publication time, or now if that has passed)."""
+    return expires_at is not None and expires_at <= max(now, published_at)
 
 
 def display_status(status: str, published_at, now, expires_at=None) -> str:

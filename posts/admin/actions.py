@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from posts.admin.forms import AddTagForm, MergeForm, SetCategoryForm
 from posts.api.caching import invalidate as invalidate_api_cache
-from posts.models import Category, Post, Tag, TaggedPost
+from posts.models import Category, Post, Tag, TaggedPost, never_visible
 from posts.roles import can_publish
 
 
@@ -71,7 +71,7 @@ def publish_posts(model_admin, request, queryset):
         if post.published_at is None:
             post.published_at = now.replace(microsecond=0)
         _save_version(model_admin, request, post, "Published (bulk action).")
-        if post.expires_at is not None and post.expires_at <= max(now, post.published_at):
+        if never_visible(post.published_at, post.expires_at, now):
             expired += 1
         elif post.published_at > now:
             scheduled += 1

@@ -9,7 +9,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from taggit.forms import TagWidget
 
-from posts.models import Category, Post, Tag
+from posts.models import Category, Post, Tag, never_visible
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
 PUBLISH_NOW = "_publish_now"
@@ -223,8 +223,8 @@ class PostAdminForm(forms.ModelForm):
         elif intent == UNPUBLISH:
             cleaned["status"] = Post.Status.DRAFT
         expires_at, goes_live = cleaned.get("expires_at"), cleaned.get("published_at")
-        if intent != UNPUBLISH and expires_at is not None and goes_live is not None:
-            if expires_at <= max(goes_live, now):
+        if intent != UNPUBLISH and goes_live is not None:
+            if never_visible(goes_live, expires_at, now):
                 self.add_error(
                     "expires_at",
                     "The post would never be visible: this expiry date is not after it goes "

@@ -69,6 +69,11 @@ class ContentState:
     latest_expiry: dt.datetime | None = None
 
     @property
+    def expired_posts(self) -> bool:
+        """Whether any published post has passed its expiry date."""
+        return self.latest_expiry is not None
+
+    @property
     def modified(self) -> dt.datetime:
         """When the visible content last changed: an edit, or a scheduled post going live."""
         moments = [m for m in (self.changed_at, self.latest_publication) if m is not None]

@@ -253,7 +253,7 @@ class PostPages:
         """`known_count`: the list's length where the caller knows it (the content state
         counts the unfiltered list of published posts), saving the count query.
         `expired_posts`: whether a published post has passed its expiry date (the
-        content state's `latest_expiry`)."""
+        content state's `expired_posts`)."""
         self.query, self.now, self.known_count = query, now, known_count
         self.ids: list[int] | None = None  # the whole list's ids, where read first
         self.using = router.db_for_read(Post)

@@ -34,7 +34,7 @@ from posts.markdown_io import fields as f
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
-from posts.markdown_io.importer import path_suffix, with_suffix
+from posts.markdown_io.importer import in_posts_folder, path_suffix, with_suffix
 from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
 from posts.models import Post, PostAuthor
 from posts.slugs import make_slug
@@ -244,7 +244,7 @@ class PostWriter:
             draft = post.status == Post.Status.DRAFT
             # Jekyll builds every post that lacks `published: false` (it has no `draft`);
             # Hugo, Eleventy and Decap read `draft`.
-            default = "published" if "_posts" in self.path.split("/")[:-1] else "draft"
+            default = "published" if in_posts_folder(self.path) else "draft"
             key = keys.get("status", default)
             if key.lower() == "published":
                 out[key] = not draft

@@ -598,7 +598,7 @@ class FolderImport:
         wanted = {}
         for item in items:
             if item.post is not None and item.hash == item.post.source_hash:
-                wanted[item.path] = item.post.slug  # a pure move keeps its slug
+                wanted[item.path] = item.post.slug  # a file moved unchanged keeps its slug
                 continue
             wanted[item.path] = item.data.slug
         candidates = set(wanted.values()) | {
