@@ -601,3 +601,36 @@ def test_writes_are_405_for_a_logged_in_staff_user_too(client):
 
     assert response.status_code == 405
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("url", ["/api/v1/posts", "/api/v1/posts/x", "/api/v1/tags"])
+def test_writes_without_the_trailing_slash_are_405_not_a_redirect(
+    client, settings, debug, method, url
+):
+    # A redirect would have the client repeat the write as a GET, and Django's DEBUG mode
+    # raises on it (a 500) instead of redirecting.
+    settings.DEBUG = debug
+    published(slug="x", tags=["t"])
+
+    response = getattr(client, method)(url, data={}, content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert "not allowed" in response.json()["detail"]
+    assert Post.objects.filter(slug="x").exists()
+
+
+def test_a_write_to_an_unknown_url_without_the_slash_is_the_json_404(client):
+    response = client.post("/api/v1/nothing-here", data={}, content_type="application/json")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_reads_without_the_trailing_slash_redirect_keeping_the_query(client):
+    response = client.get("/api/v1/posts?page=2&search=%E9%A6%99")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/posts/?page=2&search=%E9%A6%99"

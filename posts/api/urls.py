@@ -1,7 +1,7 @@
 """`/api/v1/`: posts, authors, categories, tags; the OpenAPI schema and its docs page."""
 
-from django.http import JsonResponse
-from django.urls import path, re_path
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -24,6 +24,32 @@ def not_found(request):
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@csrf_exempt
+def without_slash(request):
+    """An /api/v1/ URL without its trailing slash. Reads are redirected to the URL with it,
+    as APPEND_SLASH would. A write to a URL whose slashed form is an API route is a 405:
+    redirected, a client would follow with a GET (and Django's DEBUG mode raises instead);
+    anything else is the API's 404."""
+    slashed = request.path_info + "/"
+    if request.method in READ_METHODS:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    try:
+        route = resolve(slashed).func
+    except Resolver404:
+        route = not_found
+    if route is not_found:
+        return not_found(request)
+    # The methods the slashed route answers: the docs page, GET and HEAD only.
+    allowed = getattr(route, "view_initkwargs", {}).get("http_method_names") or READ_METHODS
+    response = JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+    response["Allow"] = ", ".join(method.upper() for method in allowed)
+    return response
+
+
 urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -33,7 +59,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
         name="docs",
     ),
-    # Last, and only for paths ending in a slash, so APPEND_SLASH still redirects
-    # /api/v1/posts to /api/v1/posts/.
+    # Last: any other path ending in a slash, then any path without one.
     re_path(r"^(?:.*/)?$", not_found),
+    re_path(r"^.*[^/]$", without_slash),
 ]
