@@ -89,6 +89,8 @@ def test_every_post_parameter_is_documented(client):
         "-title",
     }
     assert listed["page_size"]["schema"]["maximum"] == 100
+    undescribed = [name for name, parameter in listed.items() if not parameter.get("description")]
+    assert undescribed == []
     detail = parameters(schema, "/api/v1/posts/{slug}/")
     assert {"slug", "fields", "status", "preview"} <= set(detail)
 
@@ -116,6 +118,22 @@ def test_the_schema_documents_only_reads(client):
 
     methods = {method for operations in schema["paths"].values() for method in operations}
     assert methods == {"get"}
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "status"),
+    [
+        ("/api/v1/schema/?format=xyz", {}, 404),
+        ("/api/v1/schema/", {"HTTP_ACCEPT": "application/xml"}, 406),
+        ("/api/v1/schema/", {"HTTP_AUTHORIZATION": "Token not-a-token"}, 401),
+    ],
+)
+def test_schema_errors_are_the_apis_json(client, url, headers, status):
+    response = client.get(url, **headers)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert isinstance(response.json()["detail"], str)
 
 
 def test_docs_page_is_served_with_local_assets(client):

@@ -3,10 +3,11 @@
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from posts.api import views
+from posts.api.schema_view import SchemaView
 
 app_name = "api"
 
@@ -52,7 +53,7 @@ def without_slash(request):
 
 urlpatterns = [
     *router.urls,
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # An HTML page: its renderer has no template for OPTIONS metadata, so GET and HEAD only.
     path(
         "docs/",

@@ -169,6 +169,14 @@ STATUS_PARAMETER = OpenApiParameter(
         "session or an API token (`Authorization: Token <key>`)."
     ),
 )
+# The filters whose schema comes from an extend_schema_field override, which drops their
+# help text from the schema: given again here, from the filters themselves.
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        name, OpenApiTypes.STR, description=PostFilter.base_filters[name].extra["help_text"]
+    )
+    for name in ("tag", "category", "author", "published_after", "published_before")
+]
 AUTH_ERRORS = {
     401: OpenApiResponse(OpenApiTypes.OBJECT, description="Unpublished posts need credentials."),
     403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not allowed, or a bad preview token."),
@@ -183,7 +191,7 @@ AUTH_ERRORS = {
             + ", ".join(serializers.LIST_FIELDS)
             + ") unless `fields` names others; any detail field may be named."
         ),
-        parameters=[FIELDS_PARAMETER, STATUS_PARAMETER],
+        parameters=[FIELDS_PARAMETER, STATUS_PARAMETER, *FILTER_PARAMETERS],
         responses={200: serializers.PostSerializer(many=True), **ERRORS, **AUTH_ERRORS},
     ),
     retrieve=extend_schema(

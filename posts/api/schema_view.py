@@ -1,0 +1,19 @@
+"""`/api/v1/schema/`: drf-spectacular's schema view, its errors in the API's JSON.
+
+The view renders with the schema's own renderers (YAML first), so a 404 for `?format=xyz`,
+a 406 for `Accept: application/xml` or a 401 for a bad token came as YAML of DRF's error
+details. A client of the API reads errors as JSON everywhere.
+"""
+
+from drf_spectacular.views import SpectacularAPIView
+
+from posts.api.renderers import FastJSONRenderer
+
+
+class SchemaView(SpectacularAPIView):
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            # Set before DRF picks a renderer: failed negotiation (406) would pick YAML.
+            request.accepted_renderer = FastJSONRenderer()
+            request.accepted_media_type = FastJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
