@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from posts.markdown_io.importer import import_folder, walk
+from posts.markdown_io.importer import file_hash, import_folder, walk
 from posts.models import Author, Category, Post, Tag
 from tests.markdown_helpers import WriteCounter, jekyll, write_files
 
@@ -441,3 +441,45 @@ def test_moving_a_post_into_drafts_makes_it_a_draft_and_back_publishes_it(site):
     import_folder(site)
     assert Post.objects.published().filter(title="First").exists()
     assert Post.objects.filter(title="First").count() == 1
+
+
+def hugo_page(title: str, body: str) -> str:
+    return f'+++\ntitle = "{title}"\ndate = 2020-01-02\nauthor = "Ann"\n+++\n{body}\n'
+
+
+def test_bundles_of_one_title_and_day_are_two_posts_but_a_bundle_copy_is_a_duplicate(tmp_path):
+    # Every bundle's file is index.md: its folder is its name.
+    root = write_files(
+        tmp_path,
+        {
+            "posts/monday/index.md": hugo_page("Weekly notes", "Monday's notes."),
+            "posts/tuesday/index.md": hugo_page("Weekly notes", "Tuesday's notes."),
+            "archive/monday/index.md": hugo_page("Weekly notes", "Monday's notes."),
+        },
+    )
+
+    report = import_folder(root)
+
+    assert (report.counts["created"], report.counts["duplicate"]) == (2, 1)
+    bodies = {post.source_path: post.body for post in Post.objects.all()}
+    assert "Tuesday's notes." in bodies["posts/tuesday/index.md"]
+    assert "Monday's notes." in (bodies.get("posts/monday/index.md") or "") + (
+        bodies.get("archive/monday/index.md") or ""
+    )
+
+
+def test_a_bundle_once_recorded_as_a_copy_of_another_becomes_its_own_post(tmp_path):
+    # What imports before bundles were named by their folder recorded.
+    root = write_files(
+        tmp_path, {"posts/monday/index.md": hugo_page("Weekly notes", "Monday's notes.")}
+    )
+    import_folder(root)
+    tuesday = hugo_page("Weekly notes", "Tuesday's notes.").encode()
+    write_files(root, {"posts/tuesday/index.md": tuesday})
+    Post.objects.update(duplicate_sources={"posts/tuesday/index.md": file_hash(tuesday)})
+
+    report = import_folder(root)
+
+    assert report.counts["created"] == 1
+    assert "Tuesday's notes." in Post.objects.get(source_path="posts/tuesday/index.md").body
+    assert Post.objects.get(source_path="posts/monday/index.md").duplicate_sources == {}

@@ -201,6 +201,9 @@ class FolderImport:
             if duplicates:
                 duplicates_of[post_id] = duplicates
                 for dup_path, dup_hash in duplicates.items():
+                    if _copy_name(dup_path) != _copy_name(path):
+                        # Recorded before bundles were named by their folder: read it again.
+                        dup_hash = None
                     self.index.setdefault(dup_path, Known(post_id, dup_hash, duplicate=True))
         self.stale_duplicates: dict[int, set[str]] = {}
         for post_id, duplicates in duplicates_of.items():
@@ -743,7 +746,20 @@ def duplicate_key(path: str, data: PostData) -> tuple | None:
 
 def identity(path: str, title: str, published_at, authors) -> tuple:
     """The duplicate key of a file or of a stored post: file name, title, date, authors."""
-    return (posixpath.basename(path), title, published_at, tuple(a.casefold() for a in authors))
+    return (_copy_name(path), title, published_at, tuple(a.casefold() for a in authors))
+
+
+def _copy_name(path: str) -> str:
+    """The name a copy of a file keeps: its file name, with a Hugo bundle's folder.
+
+    Every bundle's file is `index.md` (or `index.<lang>.md`); its folder names the page.
+    Without it, two bundles of one day, title and author (`posts/a/index.md`,
+    `posts/b/index.md`) were taken for copies and the second one's text was never stored.
+    """
+    directory, filename = posixpath.split(path)
+    if directory and filename.split(".", 1)[0] == "index":
+        return f"{posixpath.basename(directory)}/{filename}"
+    return filename
 
 
 def in_posts_folder(path: str) -> bool:
