@@ -483,3 +483,55 @@ def test_a_bundle_once_recorded_as_a_copy_of_another_becomes_its_own_post(tmp_pa
     assert report.counts["created"] == 1
     assert "Tuesday's notes." in Post.objects.get(source_path="posts/tuesday/index.md").body
     assert Post.objects.get(source_path="posts/monday/index.md").duplicate_sources == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("---\ntitle: Old\ndate: 0001-01-01 00:00:00 +0100\n---\n", 3, "date: '0001-01-01"),
+        ("---\ntitle: Late\nupdated: 9999-12-31 23:00:00 -0500\n---\n", 3, "out of range"),
+        ('{\n"title": "Half \\ud800 a pair"\n}\n', 2, "title: holds a lone UTF-16 surrogate"),
+        ('{\n"meta": {"k": ["\\udfff"]}\n}\n', 2, "meta: holds a lone UTF-16 surrogate"),
+    ],
+)
+def test_a_file_no_database_can_store_fails_alone_and_named(tmp_path, text, line, reason):
+    # Before, these stopped the whole import with a traceback naming no file.
+    root = write_files(
+        tmp_path, {"_posts/2020-01-01-bad.md": text, "_posts/2020-01-02-good.md": jekyll("Good")}
+    )
+
+    report = import_folder(root)
+
+    assert (report.counts["created"], report.counts["failed"]) == (1, 1)
+    (error,) = report.errors
+    assert (error.path, error.line) == ("_posts/2020-01-01-bad.md", line)
+    assert reason in error.detail
+    assert Post.objects.get().title == "Good"
+
+
+def test_a_file_failing_while_stored_fails_alone_and_the_batch_is_retried(tmp_path, monkeypatch):
+    # Whatever goes wrong for one file (here: a value the mapping rules did not foresee),
+    # the other files of its batch are stored and the file is named with the reason.
+    from posts.markdown_io import importer
+
+    real_fill = importer.fill
+
+    def fill(post, data, **kwargs):
+        if data.title == "Trouble":
+            raise OverflowError("date value out of range")
+        real_fill(post, data, **kwargs)
+
+    monkeypatch.setattr(importer, "fill", fill)
+    root = write_files(
+        tmp_path,
+        {f"_posts/2020-01-0{n}-post.md": jekyll(title) for n, title in enumerate("ABC", 1)}
+        | {"_posts/2020-01-05-trouble.md": jekyll("Trouble")},
+    )
+
+    report = import_folder(root)
+
+    assert (report.counts["created"], report.counts["failed"]) == (3, 1)
+    (error,) = report.errors
+    assert error.path == "_posts/2020-01-05-trouble.md"
+    assert error.detail == "could not be stored (OverflowError): date value out of range"
+    assert sorted(Post.objects.values_list("title", flat=True)) == ["A", "B", "C"]

@@ -161,6 +161,11 @@ def to_datetime(value, tz: dt.tzinfo) -> dt.datetime:
         raise ValueError(f"cannot read {value!r} ({type(value).__name__}) as a date")
     if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
         parsed = parsed.replace(tzinfo=tz)
+    try:
+        # Stored in UTC: `0001-01-01 00:00 +0100` would be in year 0.
+        parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range: years 1 to 9999 in UTC") from None
     return parsed
 
 

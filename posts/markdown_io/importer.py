@@ -324,24 +324,28 @@ class FolderImport:
         return Item(path=rel, hash=digest, data=parsed, known=known)
 
     def write_batch(self, items: list[Item]) -> None:
-        """Write a batch in one transaction; if the database refuses it, retry file by file."""
+        """Write a batch in one transaction; if it fails, retry file by file.
+
+        Any exception, not only the database's: a file that no rule foresaw (a value
+        Python cannot store) fails on its own, named, and the rest of the folder imports.
+        """
         try:
             with transaction.atomic():
                 search.prepare_bulk_write(self.using)
                 outcomes, commit = self.apply(items)
-        except DatabaseError as exc:
+        except Exception as exc:
             self.pending_clashes.clear()
             if len(items) == 1:
-                self.done(r.FileOutcome(items[0].path, r.FAILED, f"database refused it: {exc}"))
+                self.done(r.FileOutcome(items[0].path, r.FAILED, _write_failure(exc)))
                 return
             for item in items:
                 item.post = item.moved_from = item.duplicate_of = item.canonical = None
                 try:
                     with transaction.atomic():
                         outcomes, commit = self.apply([item])
-                except DatabaseError as exc:
+                except Exception as exc:
                     self.pending_clashes.clear()
-                    self.done(r.FileOutcome(item.path, r.FAILED, f"database refused it: {exc}"))
+                    self.done(r.FileOutcome(item.path, r.FAILED, _write_failure(exc)))
                     continue
                 commit()
                 for outcome in outcomes:
@@ -721,6 +725,12 @@ UPDATE_FIELDS = [
     *sync.SOURCE_COLUMNS,
     "duplicate_sources",
 ]
+
+
+def _write_failure(exc: Exception) -> str:
+    if isinstance(exc, DatabaseError):
+        return f"database refused it: {exc}"
+    return f"could not be stored ({type(exc).__name__}): {exc}"
 
 
 def _post_name(path: str) -> str:

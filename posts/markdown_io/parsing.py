@@ -28,7 +28,13 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler
 
-from posts.markdown_io.fields import FieldError, PostData, file_name_parts, map_fields
+from posts.markdown_io.fields import (
+    FieldError,
+    PostData,
+    file_name_parts,
+    map_fields,
+    scalar_text,
+)
 
 try:  # libyaml's C parser when present: same results, several times faster
     from yaml import CSafeLoader as BaseSafeLoader
@@ -303,7 +309,7 @@ def split_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceTe
             f"front matter is a {type(metadata).__name__}, not a mapping of keys to values",
             line=2,
         )
-    return SourceText(
+    source = SourceText(
         encoding=encoding,
         newline=newline_style(text),
         format=handler.format,
@@ -312,6 +318,29 @@ def split_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceTe
         metadata=metadata,
         body_line=block.count("\n") + 1,
     )
+    for key, value in metadata.items():
+        if _holds_surrogate(key) or _holds_surrogate(value):
+            # JSON's and YAML's `\ud800` escapes: no database stores one in text.
+            raise ParseError(
+                f"{scalar_text(key)}: holds a lone UTF-16 surrogate (an escape such as "
+                "\\ud800 without its pair), which is not text",
+                line=key_line(source, scalar_text(key)),
+            )
+    return source
+
+
+def _holds_surrogate(value) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_holds_surrogate(item) for item in value)
+    return False
 
 
 def key_line(source: SourceText, key: str) -> int | None:
