@@ -1,6 +1,7 @@
 """Importing a folder: identity, idempotency, moves, duplicates, conflicts, failures."""
 
 import datetime as dt
+import os
 import shutil
 
 import pytest
@@ -380,6 +381,7 @@ def test_walk_takes_markdown_files_only_and_stays_in_the_folder(tmp_path):
     outside = write_files(tmp_path / "outside", {"secret.md": "x"})
     (root / "linked").symlink_to(outside)
     (root / "linked.md").symlink_to(outside / "secret.md")
+    os.mkfifo(root / "pipe.md")  # opening it for reading would wait for a writer forever
     assert [rel for rel, _ in walk(root)] == [
         "a.md",
         "b.MARKDOWN",

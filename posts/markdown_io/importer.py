@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
+import stat
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -76,7 +77,8 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
     """(relative path, absolute path) of every markdown file, in a stable sorted order.
 
     Hidden files and folders are left out; symbolic links are not followed, so nothing
-    outside `root` is ever read.
+    outside `root` is ever read; nor are pipes, sockets or devices, which reading would
+    block on (a FIFO named `x.md` hung the import) or never finish.
     """
     suffixes = tuple(ext.lower() for ext in extensions)
     for dirpath, dirnames, filenames in os.walk(root):
@@ -86,7 +88,11 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
             if name.startswith(".") or not name.lower().endswith(suffixes):
                 continue
             absolute = os.path.join(dirpath, name)
-            if os.path.islink(absolute):  # may point anywhere: not part of the folder
+            try:
+                mode = os.lstat(absolute).st_mode
+            except OSError:  # gone since the folder was listed
+                continue
+            if not stat.S_ISREG(mode):  # a link may point anywhere: not part of the folder
                 continue
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             yield rel.replace(os.sep, "/"), absolute
@@ -285,13 +291,13 @@ class FolderImport:
             self.done(r.FileOutcome(rel, r.FAILED, "the file name is not valid UTF-8"))
             return None
         try:
-            stat = os.stat(absolute)
-            if stat.st_size > self.max_bytes:
+            info = os.stat(absolute)
+            if info.st_size > self.max_bytes:
                 self.done(
                     r.FileOutcome(
                         rel,
                         r.FAILED,
-                        f"file is {stat.st_size:,} bytes, over the limit of {self.max_bytes:,}",
+                        f"file is {info.st_size:,} bytes, over the limit of {self.max_bytes:,}",
                     )
                 )
                 return None
@@ -312,7 +318,7 @@ class FolderImport:
                 rel,
                 tz=self.tz,
                 default_author=self.default_author,
-                mtime=stat.st_mtime,
+                mtime=info.st_mtime,
                 max_bytes=self.max_bytes,
             )
         except SectionPage:
