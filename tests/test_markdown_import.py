@@ -406,6 +406,22 @@ def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path
     assert Post.objects.get().slug == "my-trip"
 
 
+def test_translated_bundles_and_section_pages_are_named_like_the_others(tmp_path):
+    # Hugo's multilingual file names: a language code before the extension.
+    root = write_files(
+        tmp_path,
+        {
+            "content/posts/_index.de.md": '+++\ntitle = "Beiträge"\n+++\n',
+            "content/posts/my-trip/index.de.md": '+++\ntitle = "Meine Reise"\n+++\n',
+        },
+    )
+
+    report = import_folder(root)
+
+    assert (report.counts["skipped"], report.counts["created"]) == (1, 1)
+    assert Post.objects.get().slug == "my-trip"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(tmp_path):
     files = {f"_posts/2024-01-{day:02d}-post.md": jekyll(f"Post {day}") for day in range(1, 31)}

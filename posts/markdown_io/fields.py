@@ -255,9 +255,12 @@ def file_name_parts(path: str) -> tuple[str, dt.date | None, bool]:
     """(name for slug and title, date from the name, is a bundle) of a relative path."""
     directory, filename = posixpath.split(path)
     stem = filename.rsplit(".", 1)[0] if "." in filename else filename
-    if stem == "_index":
+    # Hugo's translations: `index.de.md`, `_index.en.md` (a language code before the
+    # extension) are a bundle's and a section's files too.
+    kind = stem.split(".", 1)[0] if "." in stem else stem
+    if kind == "_index":
         raise SectionPage(path)
-    bundle = stem == "index" and bool(directory)
+    bundle = kind == "index" and bool(directory)
     name = posixpath.basename(directory) if bundle else stem
     match = FILENAME_DATE.match(name)
     day = None
