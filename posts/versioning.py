@@ -25,6 +25,7 @@ from reversion.models import _safe_revert
 
 from posts.markdown_io.sync import SOURCE_COLUMNS
 from posts.models import Author, Post, PostAuthor, PostRevision, Tag, TaggedPost
+from posts.slugs import unique_slug
 
 
 def register_models() -> None:
@@ -76,11 +77,26 @@ def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
         linked_authors = {version.field_dict["author_id"] for version in versions[PostAuthor]}
         authors = _existing(Author, using, linked_authors)
         author_links = [v for v in versions[PostAuthor] if v.field_dict["author_id"] in authors]
+        for version in versions[Post]:
+            _free_slug(version, using)
         restore = [*gone_tags, *versions[Post], *author_links, *tag_links]
         if restore:
             _safe_revert(restore)
         for row in bookkeeping:
             Post.objects.using(using).filter(pk=row.pop("pk")).update(**row)
+
+
+def _free_slug(version, using: str) -> None:
+    """Give a post version whose slug another post has taken since a free one (`x-2`).
+
+    Otherwise the unique slug refused the row and reversion reported a "missing
+    dependency": a deleted post could not be recovered once its slug was reused. The
+    form then shows the new slug, which the editor may change before saving.
+    """
+    post = version._object_version.object
+    taken = Post.objects.using(using).filter(slug=post.slug).exclude(pk=post.pk)
+    if taken.exists():
+        post.slug = unique_slug(Post, post.slug, fallback="post", exclude_pk=post.pk)
 
 
 def _existing(model, using: str, pks: set[int]) -> set[int]:

@@ -308,3 +308,39 @@ def test_restoring_a_version_after_its_author_was_deleted_keeps_the_others(
     post.refresh_from_db()
     assert post.title == "First title"
     assert [author.name for author in post.ordered_authors] == ["Zed"]
+
+
+def test_a_deleted_post_whose_slug_was_taken_since_is_recovered_under_a_free_one(
+    admin_client, post_with_history
+):
+    post = post_with_history
+    version = Version.objects.get_for_object(post).first()
+    post_id, slug = post.pk, post.slug
+    post.delete()
+    Post.objects.create(title="Newcomer", slug=slug, body="Took the slug.")
+
+    recover_url = reverse("admin:posts_post_recover", args=[version.pk])
+    page = admin_client.get(recover_url)
+    assert page.status_code == 200
+    data = displayed_form_data(page)
+    assert data["slug"] == f"{slug}-2"  # shown in the form, to keep or change
+
+    assert admin_client.post(recover_url, data).status_code == 302
+    recovered = Post.objects.get(pk=post_id)
+    assert (recovered.title, recovered.slug) == (version.field_dict["title"], f"{slug}-2")
+    assert Post.objects.get(slug=slug).title == "Newcomer"
+
+
+def test_restoring_a_version_whose_slug_another_post_took_keeps_both(
+    admin_client, post_with_history
+):
+    post = post_with_history
+    old_slug = post.slug
+    edit(admin_client, post, slug="renamed")
+    Post.objects.create(title="Newcomer", slug=old_slug, body="Took the old slug.")
+
+    restore_first_version(admin_client, post)
+
+    post.refresh_from_db()
+    assert (post.title, post.slug) == ("First title", f"{old_slug}-2")
+    assert Post.objects.get(slug=old_slug).title == "Newcomer"
