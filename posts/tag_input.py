@@ -9,6 +9,7 @@ Wired in through TAGGIT_TAGS_FROM_STRING and TAGGIT_STRING_FROM_TAGS (cms/settin
 """
 
 import csv
+import json
 
 
 def parse_tags(text: str) -> list[str]:
@@ -33,3 +34,32 @@ def _entry(name: str) -> str:
     if "," in name or '"' in name or name != name.strip():
         return '"' + name.replace('"', '""') + '"'
     return name
+
+
+# --- an editor's changes, applied to the tags the post has now ----------------------------
+
+
+def loaded_tags(tags) -> str:
+    """What the post form keeps of the tags it showed: `[[id, name], ...]` as JSON."""
+    return json.dumps([[tag.pk, tag.name] for tag in tags], ensure_ascii=False)
+
+
+def apply_edits(submitted: list[str], loaded: str, current) -> list[str] | None:
+    """The post's tags after the editor's save: the tags it has now (`current`), plus the
+    names the editor added to the Tags box, minus the tags they took out of it.
+
+    Not the box's text as it stands: a tag renamed, deleted or merged in the Tags admin
+    while the post was open came back on save, under its old name. None when `loaded`
+    (the form's record of the tags it showed) is missing or unreadable.
+    """
+    try:
+        shown = {str(name).casefold(): int(pk) for pk, name in json.loads(loaded)}
+    except (TypeError, ValueError):
+        return None
+    kept = {name.casefold() for name in submitted}
+    removed = {pk for name, pk in shown.items() if name not in kept}
+    names = {tag.name.casefold(): tag.name for tag in current if tag.pk not in removed}
+    for name in submitted:
+        if name.casefold() not in shown:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())

@@ -9,8 +9,9 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from reversion.models import Version
 
-from posts.models import Post
+from posts.models import Post, Tag, TaggedPost
 from tests.admin_forms import form_data
 from tests.factories import AuthorFactory, CategoryFactory, PostFactory
 
@@ -404,3 +405,50 @@ def test_each_comma_separated_entry_is_one_tag(admin_client):
     )
 
     assert sorted(tag.name for tag in post.tags.all()) == ["a, b", "machine learning", "python"]
+
+
+def open_then_save(admin_client, post, meanwhile, **edits):
+    """Open the post's form, let `meanwhile` happen, then save the form with `edits`."""
+    from tests.admin_forms import displayed_form_data
+
+    shown = displayed_form_data(admin_client.get(change_url(post)))
+    meanwhile()
+    response = admin_client.post(change_url(post), {**shown, **edits})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return sorted(tag.name for tag in Post.objects.get(pk=post.pk).tags.all())
+
+
+def test_a_tag_renamed_while_the_post_was_open_keeps_its_new_name(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None, tags=["tea", "cofee"])
+
+    def rename():
+        Tag.objects.filter(name="cofee").update(name="coffee")
+
+    assert open_then_save(admin_client, post, rename, title="Edited") == ["coffee", "tea"]
+    assert not Tag.objects.filter(name="cofee").exists()
+    # The editor did not touch the tags: the history says so.
+    assert Version.objects.get_for_object(post).first().revision.get_comment() == "Changed Title."
+
+
+def test_a_tag_deleted_or_merged_while_the_post_was_open_stays_so(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None, tags=["tea", "cofee"])
+    coffee = PostFactory(tags=["coffee"]).tags.get()
+
+    def merge():
+        TaggedPost.objects.filter(tag__name="cofee").update(tag=coffee)
+        Tag.objects.filter(name="cofee").delete()
+
+    assert open_then_save(admin_client, post, merge, title="Edited") == ["coffee", "tea"]
+    assert not Tag.objects.filter(name="cofee").exists()
+
+
+def test_the_editors_own_tag_changes_apply_over_a_rename_meanwhile(admin_client):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None, tags=["tea", "cofee", "x"])
+
+    def rename():
+        Tag.objects.filter(name="cofee").update(name="coffee")
+
+    # Took `x` out, added `milk`; left `cofee` (renamed meanwhile) and `tea` as shown.
+    tags = open_then_save(admin_client, post, rename, tags="tea, cofee, milk")
+
+    assert tags == ["coffee", "milk", "tea"]

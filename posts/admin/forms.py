@@ -10,6 +10,7 @@ from django.utils import timezone
 from taggit.forms import TagWidget
 
 from posts.models import Category, Post, Tag, never_visible
+from posts.tag_input import apply_edits, loaded_tags
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
 PUBLISH_NOW = "_publish_now"
@@ -130,6 +131,18 @@ class FrontMatterField(forms.JSONField):
 MAX_TAG = Tag._meta.get_field("name").max_length
 
 
+class LoadedStateField(forms.CharField):
+    """A hidden record of the post as the form showed it: never a change of the post's."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class PostAdminForm(forms.ModelForm):
     """The post form (model and fields come from PostAdmin).
 
@@ -147,12 +160,15 @@ class PostAdminForm(forms.ModelForm):
     )
 
     # When the post the editor opened was last saved; see clean().
-    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded_at = LoadedStateField()
+    # The tags the form showed, by id and name; see clean().
+    tags_loaded = LoadedStateField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
+            self.initial["tags_loaded"] = loaded_tags(self.instance.tags.all())
 
     def _keep_line_endings(self, name: str) -> str:
         # Browsers submit every textarea with CRLF line endings. A body written with LF
@@ -196,6 +212,16 @@ class PostAdminForm(forms.ModelForm):
                     code="changed_meanwhile",
                     params={"when": timezone.localtime(saved_at).strftime("%Y-%m-%d %H:%M:%S")},
                 )
+        if self.instance.pk is not None and cleaned.get("tags") is not None:
+            # Renaming a tag does not touch its posts: loaded_at cannot tell. Apply what
+            # the editor changed in the box to the tags the post has now.
+            current = list(self.instance.tags.all())
+            tags = apply_edits(cleaned["tags"], cleaned.get("tags_loaded") or "", current)
+            if tags is not None:
+                cleaned["tags"] = tags
+                now = {tag.name for tag in current}
+                if set(tags) == now and "tags" in self.changed_data:
+                    self.changed_data.remove("tags")
         intent = publishing_intent(self.data)
         if intent is None:
             return cleaned

@@ -238,7 +238,7 @@ class PostAdmin(VersionAdmin):
                     ),
                 },
             ),
-            ("Taxonomy", {"fields": ["categories", "tags"]}),
+            ("Taxonomy", {"fields": ["categories", "tags", "tags_loaded"]}),
             ("Links and images", {"fields": ["feature_image", "canonical_url"]}),
             ("Extra front matter", {"fields": ["meta"]}),
             (
