@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from posts.models import Category, Tag
+from posts.models import Author, Category, Tag
 from tests.factories import AuthorFactory, CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_renaming_makes_a_new_slug_only_when_asked(admin_client):
 
 
 def test_new_slug_from_name_stays_unique(admin_client):
-    CategoryFactory(name="Renamed thing")
+    CategoryFactory(name="Renamed thing!")
     category = CategoryFactory(name="Other")
 
     assert rename(admin_client, category, "category", new_slug_from_name="on").slug == (
@@ -73,3 +73,22 @@ def test_add_form_has_no_slug_checkbox(admin_client):
 
     assert "new_slug_from_name" not in html
     assert Category.objects.count() == 0
+
+
+@pytest.mark.parametrize("model", ["tag", "category", "author"])
+def test_a_name_differing_from_anothers_only_in_case_is_refused(admin_client, model):
+    # The importer and the Tags box take both for one name.
+    PostFactory(tags=["Ærø"])
+    CategoryFactory(name="Ærø")
+    AuthorFactory(name="Ærø")
+    data = {"name": "ærØ", "slug": "aero-2", "bio": "", "description": ""}
+
+    response = admin_client.post(reverse(f"admin:posts_{model}_add"), data)
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["name"]
+    assert "“Ærø” already has this name" in error
+    names = {"tag": Tag, "category": Category, "author": Author}[model].objects.values_list(
+        "name", flat=True
+    )
+    assert list(names) == ["Ærø"]

@@ -325,3 +325,19 @@ class RenameSlugForm(forms.ModelForm):
             "Off: the slug stays as it is, so links and API filters that use it keep working."
         ),
     )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        model = self._meta.model
+        # The importer and the Tags box take `Rails` and `rails` for one name (casefolded;
+        # the database's case-insensitive lookups fold ASCII only, hence in Python).
+        others = model._default_manager.exclude(pk=self.instance.pk).values_list("name", flat=True)
+        folded = name.casefold()
+        for other in others.iterator():
+            if other.casefold() == folded:
+                raise ValidationError(
+                    "%(model)s “%(other)s” already has this name, but for letter case.",
+                    code="name_taken",
+                    params={"model": model._meta.verbose_name.capitalize(), "other": other},
+                )
+        return name
