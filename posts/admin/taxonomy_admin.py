@@ -4,6 +4,7 @@ A post count links to the post list filtered on that author, category or tag.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -55,6 +56,8 @@ class AuthorAdmin(StableSlugAdmin):
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user"]
     post_filter = "author"
+    # `example.com` typed as a website is https://example.com (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(post_total=Count("post_authors"))
