@@ -1,6 +1,7 @@
 """Authors, categories and tags in the admin: post counts and stable slugs."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from posts.models import Author, Category, Tag
@@ -92,3 +93,18 @@ def test_a_name_differing_from_anothers_only_in_case_is_refused(admin_client, mo
         "name", flat=True
     )
     assert list(names) == ["Ærø"]
+
+
+def test_an_editor_links_an_author_to_a_login_from_a_list_of_staff(editor_client, editor_user):
+    # The raw-id picker opened the user admin, which editors may not see (a 403).
+    get_user_model().objects.create_user("reader", password="x")  # not staff: cannot log in
+    add_url = reverse("admin:posts_author_add")
+
+    page = editor_client.get(add_url)
+    choices = dict(page.context["adminform"].form.fields["user"].choices)
+
+    assert editor_user.username in choices.values()
+    assert "reader" not in choices.values()
+    data = {"name": "Ada", "slug": "ada", "bio": "", "user": str(editor_user.pk)}
+    assert editor_client.post(add_url, data).status_code == 302
+    assert Author.objects.get(slug="ada").user == editor_user

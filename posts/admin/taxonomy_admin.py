@@ -4,6 +4,7 @@ A post count links to the post list filtered on that author, category or tag.
 """
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
@@ -54,10 +55,16 @@ class AuthorAdmin(StableSlugAdmin):
     list_display = ["name", "slug", "user", "post_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    raw_id_fields = ["user"]
     post_filter = "author"
     # `example.com` typed as a website is https://example.com (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # The logins that can use the admin, as a plain list. A raw id's picker opened
+            # the user admin, which Editors may not see (403); the list needs no such right.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(post_total=Count("post_authors"))
