@@ -76,6 +76,20 @@ def test_editor_writes_previews_publishes_and_restores_a_post(page, editor_user)
     assert post.status == Post.Status.DRAFT  # the first version was a draft
 
 
+def test_preview_ids_do_not_clash_with_the_admin_pages(page, editor_user):
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+
+    page.locator("#id_body").fill("# Header\n\n[Back to the top](#header)")
+
+    preview = page.locator(".md-editor__output")
+    expect(preview.locator("h1")).to_have_attribute("id", "preview-header")
+    expect(preview.locator("a")).to_have_attribute("href", "#preview-header")
+    # The admin's own header bar is still the only #header, and keeps its look.
+    assert page.locator("#header").count() == 1
+    assert page.locator("#header").evaluate("node => node.tagName") != "H1"
+
+
 def test_tags_field_suggests_existing_tags(page, editor_user):
     PostFactory(tags=["django", "django-rest-framework", "python"])
     log_in(page, "edith", "edith-password")

@@ -5,6 +5,9 @@
  * admin's preview endpoint, which renders it with posts.rendering: the same sanitised HTML
  * the API serves. The HTML is parsed in an inert document (no scripts run, nothing loads)
  * and its nodes are moved into the preview.
+ *
+ * Its ids (headings, footnotes) are prefixed, and so are the links to them: a heading
+ * `# Header` has the id `header`, the admin page's own header bar's, whose styles it took.
  */
 "use strict";
 (function () {
@@ -13,6 +16,18 @@
   function csrfToken(form) {
     const input = form.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
+  }
+
+  const ID_PREFIX = "preview-";
+
+  function prefixIds(root) {
+    root.querySelectorAll("[id]").forEach((node) => {
+      node.id = ID_PREFIX + node.id;
+    });
+    root.querySelectorAll('a[href^="#"]').forEach((link) => {
+      const target = link.getAttribute("href").slice(1);
+      if (target) link.setAttribute("href", `#${ID_PREFIX}${target}`);
+    });
   }
 
   function setUp(textarea) {
@@ -42,6 +57,7 @@
         if (!response.ok) throw new Error(`the server answered ${response.status}`);
         const rendered = await response.json();
         const doc = new DOMParser().parseFromString(rendered.html, "text/html");
+        prefixIds(doc.body);
         output.replaceChildren(...doc.body.childNodes);
         status.textContent = rendered.reading_time
           ? `${rendered.reading_time} min read`
