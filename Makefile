@@ -13,7 +13,7 @@ run migrate import-examples superuser: export DJANGO_DEBUG ?= 1
 # The reader site at / renders drafts from the admin's signed preview links.
 run: export CMS_PREVIEW_URL ?= http://$(HOST):$(PORT)/posts/{slug}/?preview={token}
 
-.PHONY: run test lint format migrate superuser import-examples bench-import bench-api bench-admin clean
+.PHONY: run test lint format migrate superuser import-examples bench-import bench-api bench-admin bench-render clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ test: lint
 # The admin's post list with 30,000 generated posts, in a throwaway test database.
 bench-admin: $(VENV)/.dev-deps
 	$(BIN)/python bench/admin_changelist.py
+
+# Rendering times of pathological bodies, each at two sizes (linear or not).
+bench-render: $(VENV)/.dev-deps
+	$(BIN)/python bench/rendering.py
 
 # Figures, not assertions: import/re-import/export of ../shared/corpus/seedsite on SQLite and
 # (when reachable) PostgreSQL, against the parse floor. Takes a few minutes.

@@ -16,8 +16,9 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+
+from posts.heading_ids import heading_ids_plugin
 
 MORE_SEPARATOR = "<!--more-->"
 EXCERPT_MAX_CHARS = 300
@@ -74,7 +75,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6)
+    md.use(heading_ids_plugin)
     return md
 
 

@@ -1,4 +1,4 @@
-import time
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -188,17 +188,14 @@ def test_render_excerpt_falls_back_to_text_when_there_is_no_paragraph():
     assert len(rendered.excerpt) <= rendering.EXCERPT_MAX_CHARS + 1
 
 
-def test_a_110kb_single_line_body_renders_well_under_a_second():
+def test_a_110kb_single_line_body_renders_whole():
+    # How long it takes is a figure of bench/rendering.py, not a test's.
     body = "[t](https://x.example)\n------\n<div>" + ("中文字句，" * 22_000) + "</div>\n"
     assert len(body.encode()) > 110_000
 
-    start = time.perf_counter()
     rendered = render(body)
-    elapsed = time.perf_counter() - start
 
     assert rendered.html.count("中文字句") == 22_000
-    # Generous bound: this guards against a pathological (quadratic) path, not speed.
-    assert elapsed < 1.0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -221,3 +218,13 @@ def test_upgrading_drops_dangerous_srcsets_from_html_rendered_before():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert stored == '<p><img src="/a.png"> and <b>bold</b></p>\n'
+
+
+def test_repeated_headings_get_numbered_ids_that_never_clash():
+    headings = ["# Notes", "# Notes", "# Notes 1", "# Notes-1", "# Notes", "## 香港", "## 香港"]
+    html = markdown_to_html("\n\n".join(headings))
+
+    ids = re.findall(r'<h\d id="([^"]*)"', html)
+
+    # GitHub's style: a repeat gets -1, -2, ...; a suffix a heading already took is skipped.
+    assert ids == ["notes", "notes-1", "notes-1-1", "notes-1-2", "notes-2", "香港", "香港-1"]
