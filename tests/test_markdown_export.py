@@ -306,3 +306,23 @@ def test_unpublishing_a_jekyll_post_writes_published_false(tmp_path):
     text = (root / "_posts/2020-01-01-yaml.md").read_text()
     assert "published: false" in text and "draft" not in text  # Jekyll has no `draft`
     assert import_folder(root).counts["unchanged"] == 1
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_a_slug_longer_than_a_file_name_may_be_is_cut_and_kept_in_the_front_matter(
+    tmp_path, published
+):
+    # 200 CJK characters: 600 bytes of UTF-8, where a file name has 255.
+    slug = "長" * 200
+    when = dt.datetime(2024, 3, 2, tzinfo=dt.UTC) if published else None
+    PostFactory(title="長" * 200, slug=slug, published_at=when, status="draft")
+
+    report = export_folder(tmp_path)
+
+    assert report.ok, report.render(verbosity=2)
+    (written,) = [path for path in tmp_path.rglob("*.md")]
+    assert len(written.name.encode()) <= 255
+    assert written.name.removesuffix(".md").endswith("長" * 70)
+    Post.objects.all().delete()
+    import_folder(tmp_path)
+    assert Post.objects.get().slug == slug

@@ -68,13 +68,24 @@ def check_relative_path(path: str) -> str:
     return path
 
 
+# Bytes of a file name kept free for free_path's `-2`, `-3`, ... counter.
+COUNTER_ROOM = 8
+
+
 def default_path(post: Post) -> str:
     """Jekyll's naming for a post that did not come from a file: `<date>-<slug>.md`, or
-    `_drafts/<slug>.md` for a post without a date (a dated name would give it one)."""
-    if post.published_at is None:
-        return f"_drafts/{post.slug or 'post'}.md"
-    day = dj_timezone.localtime(post.published_at).date().isoformat()
-    return f"{day}-{post.slug or 'post'}.md"
+    `_drafts/<slug>.md` for a post without a date (a dated name would give it one).
+
+    A slug longer than a file name may be (255 bytes: 85 CJK characters) is cut at a
+    character; the file then says its slug in the front matter (`created`).
+    """
+    prefix = ""
+    if post.published_at is not None:
+        prefix = dj_timezone.localtime(post.published_at).date().isoformat() + "-"
+    room = MAX_NAME_BYTES - len(prefix) - len(".md") - COUNTER_ROOM
+    name = (post.slug or "post").encode("utf-8")[:room].decode("utf-8", "ignore")
+    name = name.rstrip("-_") or "post"
+    return f"{prefix}{name}.md" if prefix else f"_drafts/{name}.md"
 
 
 def jekyll_date(value: dt.datetime) -> str:
