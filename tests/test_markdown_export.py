@@ -326,3 +326,25 @@ def test_a_slug_longer_than_a_file_name_may_be_is_cut_and_kept_in_the_front_matt
     Post.objects.all().delete()
     import_folder(tmp_path)
     assert Post.objects.get().slug == slug
+
+
+@pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])
+def test_a_key_edit_keeps_values_holding_characters_python_counts_as_line_breaks(
+    tmp_path, character
+):
+    # YAML 1.2 reads these as text; str.splitlines cut the title in two.
+    source = write_files(
+        tmp_path / "source",
+        {"_posts/2020-01-01-odd.md": f'---\ntitle: "A {character} B"\ntags: [x]\n---\nBody\n'},
+    )
+    import_folder(source)
+    post = Post.objects.get()
+    post.tags.add("y")
+    post.save()
+
+    report = export_folder(source)
+
+    assert report.ok, report.render(verbosity=2)
+    assert (source / "_posts/2020-01-01-odd.md").read_text() == (
+        f'---\ntitle: "A {character} B"\ntags: [x, y]\n---\nBody\n'
+    )

@@ -98,9 +98,11 @@ def edit_yaml(block: str, changes: dict[str, Any]) -> str:
         raise EditError(f"ruamel.yaml cannot read the front matter: {exc}") from exc
     if doc is None:
         doc = CommentedMap()
-    lines = inner_lf.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    # At "\n" only: str.splitlines also splits at U+0085, U+2028, U+2029 and form feeds,
+    # which YAML 1.2 reads as text (a title holding U+0085 was cut in two).
+    lines = [line + "\n" for line in inner_lf.split("\n")]
+    if inner_lf.endswith("\n") or not inner_lf:
+        lines.pop()
     starts = sorted((doc.lc.key(key)[0], key) for key in doc if key in changes)
     all_starts = sorted(doc.lc.key(key)[0] for key in doc)
     replacements: dict[int, tuple[int, str]] = {}
