@@ -553,3 +553,36 @@ def test_a_file_failing_while_stored_fails_alone_and_the_batch_is_retried(tmp_pa
     assert error.path == "_posts/2020-01-05-trouble.md"
     assert error.detail == "could not be stored (OverflowError): date value out of range"
     assert sorted(Post.objects.values_list("title", flat=True)) == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("date_in_front_matter", [False, True])
+def test_a_re_dated_jekyll_file_is_the_same_post_with_its_slug(tmp_path, date_in_front_matter):
+    def hello(day: str) -> str:
+        date = f"date: {day} 10:00:00 +0000\n" if date_in_front_matter else ""
+        return f"---\ntitle: Hello\n{date}---\n\nHello.\n"
+
+    root = write_files(tmp_path, {"_posts/2020-01-01-hello.md": hello("2020-01-01")})
+    import_folder(root)
+    post = Post.objects.get()
+    (root / "_posts/2020-01-01-hello.md").unlink()
+    write_files(root, {"_posts/2021-05-05-hello.md": hello("2021-05-05")})
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"], report.missing) == (1, 0, [])
+    moved = Post.objects.get()
+    assert (moved.pk, moved.slug) == (post.pk, "hello")
+    assert moved.published_at.date() == dt.date(2021, 5, 5)
+    assert moved.source_path == "_posts/2021-05-05-hello.md"
+
+
+def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_path):
+    root = write_files(tmp_path, {"_posts/2020-01-01-notes.md": jekyll("Notes of January")})
+    import_folder(root)
+    (root / "_posts/2020-01-01-notes.md").unlink()
+    write_files(root, {"_posts/2020-02-01-notes.md": jekyll("Notes of February")})
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"]) == (0, 1)
+    assert report.missing == ["_posts/2020-01-01-notes.md"]

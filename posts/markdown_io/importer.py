@@ -223,8 +223,12 @@ class FolderImport:
                 self.index[present[0]] = Known(post_id, None, moved_from=path)
                 del self.gone[path]
         self.gone_by_name: dict[str, list[str]] = {}
+        self.gone_by_date_free_name: dict[tuple[str, str], list[str]] = {}
         for path in self.gone:
             self.gone_by_name.setdefault(posixpath.basename(path), []).append(path)
+            key = _redating_key(path)
+            if key is not None:
+                self.gone_by_date_free_name.setdefault(key, []).append(path)
         self.paths = paths
 
     def refuse_pruning_another_folder(self) -> None:
@@ -376,25 +380,26 @@ class FolderImport:
             if item.known is not None and not item.known.duplicate:
                 existing_ids.add(item.known.post_id)
             else:
-                for old_path in self.gone_by_name.get(posixpath.basename(item.path), ()):
+                for old_path, _same_date in self.move_sources(item.path):
                     if old_path in self.gone:
                         existing_ids.add(self.gone[old_path])
         posts = self.fetch_posts(existing_ids)
 
-        # Moves: a new path whose file name, title and date match a post whose file is gone.
+        # Moves: a new path whose file name, title and date match a post whose file is gone,
+        # or a re-dated file (below).
         claimed: set[str] = set()
         for item in items:
             if item.known is not None and not item.known.duplicate:
                 item.post = posts.get(item.known.post_id)
                 item.moved_from = item.known.moved_from
                 continue
-            for old_path in self.gone_by_name.get(posixpath.basename(item.path), ()):
+            for old_path, same_date in self.move_sources(item.path):
                 post = posts.get(self.gone.get(old_path))
                 if (
                     old_path not in claimed
                     and post is not None
                     and post.title == item.data.title
-                    and post.published_at == item.data.published_at
+                    and (not same_date or post.published_at == item.data.published_at)
                 ):
                     item.post, item.moved_from = post, old_path
                     claimed.add(old_path)
@@ -492,6 +497,23 @@ class FolderImport:
             key = identity(path, title, published_at, authors.get(post_id, ()))
             keys.setdefault(key, (post_id, path))
         return keys
+
+    def move_sources(self, path: str) -> list[tuple[str, bool]]:
+        """The gone files a new file at `path` may be, each with whether the dates must
+        match: those of its file name (moved to another folder), then, for a dated Jekyll
+        name, those of its folder with the same name after another date (re-dated:
+        `2020-01-01-hello.md` renamed `2021-05-05-hello.md`, which kept the slug `hello`
+        rather than getting a suffixed one beside the old post)."""
+        name = posixpath.basename(path)
+        sources = [(old, True) for old in self.gone_by_name.get(name, ())]
+        key = _redating_key(path)
+        if key is not None:
+            sources += [
+                (old, False)
+                for old in self.gone_by_date_free_name.get(key, ())
+                if posixpath.basename(old) != name
+            ]
+        return sources
 
     @staticmethod
     def pure_move(item: Item) -> bool:
@@ -731,6 +753,17 @@ UPDATE_FIELDS = [
     *sync.SOURCE_COLUMNS,
     "duplicate_sources",
 ]
+
+
+def _redating_key(path: str) -> tuple[str, str] | None:
+    """(folder, name after the date) of a file named `YYYY-MM-DD-name`; None otherwise."""
+    try:
+        name, day, bundle = file_name_parts(path)
+    except SectionPage:
+        return None
+    if day is None or bundle:
+        return None
+    return posixpath.dirname(path), name
 
 
 def _write_failure(exc: Exception) -> str:
