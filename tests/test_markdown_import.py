@@ -7,6 +7,7 @@ import shutil
 import pytest
 from django.db import connection
 
+from posts.markdown_io.exporter import export_folder
 from posts.markdown_io.importer import file_hash, import_folder, walk
 from posts.models import Author, Category, Post, Tag
 from tests.markdown_helpers import WriteCounter, jekyll, write_files
@@ -586,3 +587,37 @@ def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_p
 
     assert (report.counts["moved"], report.counts["created"]) == (0, 1)
     assert report.missing == ["_posts/2020-01-01-notes.md"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("content/widgets/index.md", '+++\ntitle = "Widgets"\nheadless = true\n+++\n'),
+        ("content/p/x.md", '+++\ntitle = "X"\n[build]\nrender = "never"\n+++\n'),
+        ("content/p/y.md", "---\ntitle: Y\n_build:\n  render: false\n---\n"),
+        ("content/p/z.md", "---\ntitle: Z\nbuild:\n  render: link\n---\n"),
+        ("posts/data.md", "---\ntitle: Data\npermalink: false\n---\n"),
+    ],
+)
+def test_files_the_generator_writes_no_page_for_are_drafts_kept_as_they_were(
+    tmp_path, path, text
+):
+    # Public, each would be a page the site does not have.
+    root = write_files(tmp_path, {path: text + "Text.\n"})
+
+    import_folder(root)
+
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT
+    assert "Text." in post.body
+    assert not Post.objects.published().exists()
+    assert import_folder(root).counts["unchanged"] == 1
+    assert export_folder(tmp_path / "out").ok
+    assert (tmp_path / "out" / path).read_text() == text + "Text.\n"
+
+
+def test_a_page_hugo_writes_but_does_not_list_stays_published(tmp_path):
+    text = '+++\ntitle = "About"\n[build]\nlist = "never"\nrender = "always"\n+++\n'
+    import_folder(write_files(tmp_path, {"content/about.md": text}))
+
+    assert Post.objects.get().status == Post.Status.PUBLISHED

@@ -248,6 +248,25 @@ def _truthy(value) -> bool | None:
     return None
 
 
+def never_written_out(metadata: dict) -> bool:
+    """Whether the generator makes no page of the file: Hugo's `headless: true` bundles and
+    `build` (or `_build`) options `render: never` / `link` / false, Eleventy's
+    `permalink: false`. Public here, each would be a page the site does not have; a draft
+    keeps its text, and the keys stay in `meta`, so the file exports as it was."""
+    headless = find_key(metadata, ("headless",))
+    if headless is not None and _truthy(metadata[headless]) is True:
+        return True
+    build = find_key(metadata, ("build", "_build"), accept=lambda v: isinstance(v, dict))
+    if build is not None:
+        render = find_key(metadata[build], ("render",))
+        if render is not None:
+            value = metadata[build][render]
+            if _truthy(value) is False or str(value).strip().lower() in ("never", "link"):
+                return True
+    permalink = find_key(metadata, ("permalink",))
+    return permalink is not None and metadata[permalink] is False
+
+
 # --- the mapping ----------------------------------------------------------------------------
 
 
@@ -357,6 +376,8 @@ def map_fields(
         explicit = "draft" if _truthy(metadata[draft_key]) else "published"
     in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
     status = explicit or ("draft" if in_drafts_folder else "published")
+    if status == "published" and never_written_out(metadata):
+        status = "draft"
 
     author_value = take("authors", AUTHOR_KEYS)
     try:
