@@ -122,6 +122,32 @@ def test_moved_file_keeps_admin_edits(site):
     assert Post.objects.get(pk=post.pk).excerpt == "Written in the admin."
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"title": "Retitled in the admin"},
+        {"published_at": dt.datetime(2020, 1, 3, 9, 0, tzinfo=dt.UTC)},
+    ],
+)
+def test_a_moved_file_follows_its_post_after_a_title_or_date_edit_in_the_admin(site, edit):
+    # Matched by the title and date as last synced: before, the move made a second post,
+    # and --prune then deleted the edited one.
+    import_folder(site)
+    post = Post.objects.get(slug="first")
+    for field, value in edit.items():
+        setattr(post, field, value)
+    post.save()
+    (site / "old").mkdir()
+    shutil.move(site / "_posts/2020-01-02-first.md", site / "old/2020-01-02-first.md")
+
+    report = import_folder(site, prune=True)
+
+    assert (report.counts["moved"], report.counts["created"], report.pruned) == (1, 0, 0)
+    moved = Post.objects.get(pk=post.pk)
+    assert moved.source_path == "old/2020-01-02-first.md"
+    assert [getattr(moved, field) for field in edit] == list(edit.values())
+
+
 def test_duplicate_is_reported_and_not_a_second_post(tmp_path):
     same = jekyll("Same", author="Ann", source="https://example.com/a%20b")
     also_same = jekyll("Same", author="Ann", source="https://example.com/a b")
@@ -599,9 +625,7 @@ def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_p
         ("posts/data.md", "---\ntitle: Data\npermalink: false\n---\n"),
     ],
 )
-def test_files_the_generator_writes_no_page_for_are_drafts_kept_as_they_were(
-    tmp_path, path, text
-):
+def test_files_the_generator_writes_no_page_for_are_drafts_kept_as_they_were(tmp_path, path, text):
     # Public, each would be a page the site does not have.
     root = write_files(tmp_path, {path: text + "Text.\n"})
 

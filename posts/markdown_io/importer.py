@@ -398,8 +398,8 @@ class FolderImport:
                 if (
                     old_path not in claimed
                     and post is not None
-                    and post.title == item.data.title
-                    and (not same_date or post.published_at == item.data.published_at)
+                    and _same(post, "title", item.data.title)
+                    and (not same_date or _same(post, "published_at", item.data.published_at))
                 ):
                     item.post, item.moved_from = post, old_path
                     claimed.add(old_path)
@@ -753,6 +753,12 @@ UPDATE_FIELDS = [
     *sync.SOURCE_COLUMNS,
     "duplicate_sources",
 ]
+
+
+def _same(post: Post, field: str, value) -> bool:
+    """Whether a post's field is `value` now or was at the last sync: a title or date
+    edited in the admin does not keep the post from following its moved file."""
+    return getattr(post, field) == value or sync.synced_as(post.synced_state or {}, field, value)
 
 
 def _redating_key(path: str) -> tuple[str, str] | None:

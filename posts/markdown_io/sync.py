@@ -98,6 +98,16 @@ def path_fields_kept(synced: dict, data) -> bool:
     )
 
 
+def synced_as(synced: dict, field: str, value) -> bool:
+    """Whether `field` held `value` when the post was last imported or exported."""
+    if isinstance(value, dt.datetime) or (value is None and field in DATE_FIELDS):
+        value = _when(value)
+    return synced.get(field) == _digest(value)
+
+
+DATE_FIELDS = ("published_at", "modified_at", "expires_at")
+
+
 def changed_fields(old: dict, new: dict) -> set[str]:
     """Field names (and `meta.<key>` names) whose hash differs between two states."""
     return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
