@@ -645,3 +645,17 @@ def test_a_page_hugo_writes_but_does_not_list_stays_published(tmp_path):
     import_folder(write_files(tmp_path, {"content/about.md": text}))
 
     assert Post.objects.get().status == Post.Status.PUBLISHED
+
+
+def test_a_file_renamed_to_the_composed_form_of_its_name_is_a_move(tmp_path):
+    # macOS <-> Linux copies and git's precomposeunicode turn e + U+0301 into é.
+    decomposed, composed = "_posts/2020-03-02-cafe\u0301.md", "_posts/2020-03-02-caf\u00e9.md"
+    root = write_files(tmp_path, {decomposed: jekyll("Café")})
+    import_folder(root)
+    post = Post.objects.get()
+    (root / decomposed).rename(root / composed)
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"], report.missing) == (1, 0, [])
+    assert Post.objects.get().pk == post.pk

@@ -23,6 +23,7 @@ import os
 import posixpath
 import stat
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -225,7 +226,7 @@ class FolderImport:
         self.gone_by_name: dict[str, list[str]] = {}
         self.gone_by_date_free_name: dict[tuple[str, str], list[str]] = {}
         for path in self.gone:
-            self.gone_by_name.setdefault(posixpath.basename(path), []).append(path)
+            self.gone_by_name.setdefault(_name_key(path), []).append(path)
             key = _redating_key(path)
             if key is not None:
                 self.gone_by_date_free_name.setdefault(key, []).append(path)
@@ -504,14 +505,14 @@ class FolderImport:
         name, those of its folder with the same name after another date (re-dated:
         `2020-01-01-hello.md` renamed `2021-05-05-hello.md`, which kept the slug `hello`
         rather than getting a suffixed one beside the old post)."""
-        name = posixpath.basename(path)
+        name = _name_key(path)
         sources = [(old, True) for old in self.gone_by_name.get(name, ())]
         key = _redating_key(path)
         if key is not None:
             sources += [
                 (old, False)
                 for old in self.gone_by_date_free_name.get(key, ())
-                if posixpath.basename(old) != name
+                if _name_key(old) != name
             ]
         return sources
 
@@ -761,6 +762,12 @@ def _same(post: Post, field: str, value) -> bool:
     return getattr(post, field) == value or sync.synced_as(post.synced_state or {}, field, value)
 
 
+def _name_key(path: str) -> str:
+    """A file's name as moves compare it: in Unicode's composed form (NFC), since copies
+    between macOS and Linux, and git, may turn `café` (e + U+0301) into `café`."""
+    return unicodedata.normalize("NFC", posixpath.basename(path))
+
+
 def _redating_key(path: str) -> tuple[str, str] | None:
     """(folder, name after the date) of a file named `YYYY-MM-DD-name`; None otherwise."""
     try:
@@ -769,7 +776,7 @@ def _redating_key(path: str) -> tuple[str, str] | None:
         return None
     if day is None or bundle:
         return None
-    return posixpath.dirname(path), name
+    return unicodedata.normalize("NFC", posixpath.dirname(path)), unicodedata.normalize("NFC", name)
 
 
 def _write_failure(exc: Exception) -> str:
