@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import shutil
+import threading
 
 import pytest
 from django.db import connection
@@ -659,3 +660,66 @@ def test_a_file_renamed_to_the_composed_form_of_its_name_is_a_move(tmp_path):
 
     assert (report.counts["moved"], report.counts["created"], report.missing) == (1, 0, [])
     assert Post.objects.get().pk == post.pk
+
+
+def _in_thread(target):
+    """Run `target` in a thread with its own database connection; returns (thread, result)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = target()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_both_import_every_file(tmp_path):
+    # Both create the same authors and tags: before, the second run's batches failed on
+    # their unique slugs (every file), or on "database is locked".
+    def folder(name: str):
+        files = {
+            f"_posts/2020-01-{day:02d}-{name}.md": jekyll(f"{name} {day}", author=f"A{day % 3}")
+            + "tags: [shared, common]\n"
+            for day in range(1, 21)
+        }
+        return write_files(tmp_path / name, files)
+
+    first, second = folder("one"), folder("two")
+    threads = [_in_thread(lambda root=root: import_folder(root)) for root in (first, second)]
+    for thread, _ in threads:
+        thread.join(60)
+
+    reports = [result["value"] for _, result in threads]
+    assert [report.counts["created"] for report in reports] == [20, 20]
+    assert [report.counts["failed"] for report in reports] == [0, 0]
+    assert sorted(Author.objects.values_list("name", flat=True)) == ["A0", "A1", "A2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_the_one_running_and_says_so(tmp_path):
+    from posts.markdown_io.run_lock import one_import_at_a_time
+
+    root = write_files(tmp_path, {"_posts/2020-01-01-a.md": jekyll("A")})
+    holding, release, waiting = threading.Event(), threading.Event(), threading.Event()
+
+    def other_import():
+        with one_import_at_a_time("default"):
+            holding.set()
+            release.wait(30)
+
+    other, _ = _in_thread(other_import)
+    assert holding.wait(30)
+    this, result = _in_thread(lambda: import_folder(root, on_wait=waiting.set))
+
+    assert waiting.wait(30)
+    this.join(0.5)
+    assert this.is_alive() and not Post.objects.exists()  # waiting, nothing written
+    release.set()
+    other.join(30)
+    this.join(30)
+    assert result["value"].counts["created"] == 1

@@ -40,6 +40,7 @@ from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.fields import PostData, SectionPage, file_name_parts, timezone_named
 from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
+from posts.markdown_io.run_lock import one_import_at_a_time
 from posts.models import Author, Category, Post, PostAuthor, Tag, TaggedPost
 from posts.slugs import make_slug
 
@@ -876,6 +877,7 @@ def import_folder(
     extensions: Iterable[str] = DEFAULT_EXTENSIONS,
     max_bytes: int = DEFAULT_MAX_BYTES,
     batch_size: int = BATCH_SIZE,
+    on_wait: Callable[[], None] | None = None,
 ) -> r.ImportReport:
     """Import every markdown file under `root`; safe to run again on the same folder.
 
@@ -886,6 +888,8 @@ def import_folder(
     - `prune`: delete posts whose file is gone (otherwise they are only reported).
     - `keep_duplicates`: import duplicates (same title, date, authors) as posts of their own.
     - `progress(outcome, done, total)`: called after each file.
+    - `on_wait()`: called when another import of the database is running; this one then
+      waits for it to finish (posts.markdown_io.run_lock).
 
     Raises ValueError when `root` is not a folder or the time zone is unknown.
     """
@@ -909,4 +913,5 @@ def import_folder(
         max_bytes=max_bytes,
         batch_size=batch_size,
     )
-    return run.run()
+    with one_import_at_a_time(run.using, on_wait):
+        return run.run()

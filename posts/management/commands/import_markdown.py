@@ -64,6 +64,9 @@ class Command(BaseCommand):
                 extensions=[e.strip() for e in options["extensions"].split(",") if e.strip()],
                 max_bytes=options["max_size"],
                 progress=printer,
+                on_wait=lambda: self.stderr.write(
+                    "Another import of this database is running: waiting for it to finish."
+                ),
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
