@@ -499,6 +499,20 @@ def test_authenticated_clients_are_not_throttled(client, content, settings):
     assert [client.get(LIST, **headers).status_code for _ in range(3)] == [200, 200, 200]
 
 
+@pytest.mark.parametrize("header", ["Bearer x", "Basic eDp5", "x", "token-ish abc"])
+def test_an_authorization_header_that_is_no_token_is_throttled_and_cached_as_anonymous(
+    client, content, settings, header
+):
+    # DRF ignores these schemes and answers with the public list: so must the throttle and
+    # the cache, or any made-up header escaped both.
+    settings.CMS_API_ANON_THROTTLE = "2/minute"
+
+    responses = [client.get(LIST, HTTP_AUTHORIZATION=header) for _ in range(3)]
+
+    assert [response.status_code for response in responses] == [200, 200, 429]
+    assert responses[0]["Cache-Control"].startswith("public")
+
+
 def test_throttling_is_off_by_default(client, content):
     assert all(client.get(LIST).status_code == 200 for _ in range(30))
 

@@ -36,6 +36,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from rest_framework.authentication import TokenAuthentication
 
 from posts.api.content_state import ContentState, content_state
 from posts.api.throttling import throttled_response
@@ -246,8 +247,15 @@ def serve_public(call_next, request: HttpRequest, state: ContentState) -> HttpRe
 
 
 def is_anonymous(request: HttpRequest) -> bool:
-    """No credentials: no Authorization header and no logged-in session."""
-    if "HTTP_AUTHORIZATION" in request.META:
+    """No credentials: no API token (`Authorization: Token ...`) and no logged-in session.
+
+    Another Authorization scheme (`Bearer x`, `Basic ...`) is no credential here: DRF's
+    TokenAuthentication ignores it and the client gets the public answer, so it is
+    throttled and served from the cache like any anonymous client. Before, any such
+    header took the private path, past the throttle and the cache.
+    """
+    words = request.META.get("HTTP_AUTHORIZATION", "").split(maxsplit=1)
+    if words and words[0].lower() == TokenAuthentication.keyword.lower():
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return not request.user.is_authenticated
