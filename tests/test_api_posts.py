@@ -634,3 +634,19 @@ def test_reads_without_the_trailing_slash_redirect_keeping_the_query(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/posts/?page=2&search=%E9%A6%99"
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/api/v1/posts/a%3Fb", "/api/v1/posts/a%3Fb/"),
+        ("/api/v1/posts/100%25", "/api/v1/posts/100%25/"),
+        ("/api/v1/posts/a%23b", "/api/v1/posts/a%23b/"),
+        ("/api/v1/posts/%E9%A6%99", "/api/v1/posts/%E9%A6%99/"),
+    ],
+)
+def test_the_slash_redirect_keeps_the_path_percent_encoded(client, path, location):
+    response = client.get(path)
+
+    assert response.status_code == 301
+    assert response["Location"] == location

@@ -136,6 +136,15 @@ def test_schema_errors_are_the_apis_json(client, url, headers, status):
     assert isinstance(response.json()["detail"], str)
 
 
+@pytest.mark.parametrize("version", ["%00", "%0A", "%22", "%E2%80%A8", "2"])
+def test_a_version_parameter_changes_nothing_and_breaks_nothing(client, version):
+    # drf-spectacular wrote it into the Content-Disposition header: a 500 for a newline.
+    response = client.get(f"/api/v1/schema/?format=json&version={version}")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="Headless CMS read API.json"'
+
+
 def test_docs_page_is_served_with_local_assets(client):
     response = client.get("/api/v1/docs/")
 

@@ -36,8 +36,9 @@ def without_slash(request):
     anything else is the API's 404."""
     slashed = request.path_info + "/"
     if request.method in READ_METHODS:
-        query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+        # As CommonMiddleware builds it: the path percent-encoded again (`a%3Fb` must not
+        # come back as `a?b/`), the query string kept.
+        return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
     try:
         route = resolve(slashed).func
     except Resolver404:
