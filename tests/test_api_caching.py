@@ -190,8 +190,10 @@ def test_errors_get_no_validators(client, content):
     response = client.get("/api/v1/posts/?page=9")
 
     assert response.status_code == 404
-    assert "ETag" not in response
-    assert "Cache-Control" not in response
+    assert "ETag" not in response and "Last-Modified" not in response
+    # A lifetime all the same, or shared caches choose their own for a 404.
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert client.get("/api/v1/posts/?ordering=nope").get("Cache-Control") is None
 
 
 # The server-side response cache ----------------------------------------------------------
@@ -321,6 +323,17 @@ def test_scheduled_post_shows_at_its_time_although_the_list_was_cached(client, c
         assert response.status_code == 200
         assert slugs(response) == ["at-noon-thirty", "cached"]
         assert client.get(detail_url("at-noon-thirty")).status_code == 200
+
+
+def test_a_scheduled_posts_404_is_not_kept_past_its_publication_time(client, content):
+    # Without a lifetime a shared cache may keep a 404 as long as it likes.
+    scheduled(slug="at-noon-thirty", published_at=NOW + dt.timedelta(minutes=30), tags=["soon"])
+
+    with later(30 * 60 - 20):
+        for url in [detail_url("at-noon-thirty"), "/feeds/tags/soon/rss/"]:
+            response = client.get(url)
+            assert response.status_code == 404
+            assert response["Cache-Control"] == "public, max-age=20"
 
 
 def test_server_cache_can_be_turned_off(client, content, settings, django_assert_num_queries):

@@ -43,6 +43,8 @@ from posts.api.throttling import throttled_response
 from posts.models import Author, Category, ContentVersion, Post, PostAuthor, Tag, TaggedPost
 
 CACHE_PREFIX = "api-response:"
+# "Not found" answers that caches may keep without being told to (RFC 9110, 15.1).
+HEURISTICALLY_CACHED_MISSES = (404, 410)
 # Headers the cache layer sets itself on every response; never replayed from an entry.
 OWN_HEADERS = {"etag", "last-modified", "cache-control", "expires", "content-length"}
 CONDITIONAL_HEADERS = {
@@ -237,6 +239,10 @@ def serve_public(call_next, request: HttpRequest, state: ContentState) -> HttpRe
         return _public_headers(late, validators, state)
 
     response = call_next(request)
+    if response.status_code in HEURISTICALLY_CACHED_MISSES:
+        # Without a lifetime, shared caches may keep a 404 as long as they like (RFC 9111,
+        # 4.2.2): a scheduled post's detail or tag feed would stay missing past its time.
+        response.headers["Cache-Control"] = f"public, max-age={_public_max_age(state)}"
     if response.status_code != 200:
         return response
     if hasattr(response, "render"):
