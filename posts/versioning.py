@@ -24,7 +24,7 @@ from django.db import transaction
 from reversion.models import _safe_revert
 
 from posts.markdown_io.sync import SOURCE_COLUMNS
-from posts.models import Author, Post, PostAuthor, PostRevision, Tag, TaggedPost
+from posts.models import Author, Category, Post, PostAuthor, PostRevision, Tag, TaggedPost
 from posts.slugs import unique_slug
 
 
@@ -69,16 +69,20 @@ def revert_posts(revision: PostRevision, *, delete: bool = False) -> None:
         linked_tags = {version.field_dict["tag_id"] for version in versions[TaggedPost]}
         existing = _existing(Tag, using, saved_tags | linked_tags)
         gone_tags = [v for v in versions[Tag] if int(v.object_id) not in existing]
+        # A tag merged away whose name a new tag has taken since: link to that one.
+        gone_tags, renamed = _reuse_named_tags(gone_tags, using)
         available = existing | saved_tags
         # A link to a tag deleted since, from a version saved without the tag: left out
         # (the restored post lacks that tag) rather than failing the whole restore.
         tag_links = [v for v in versions[TaggedPost] if v.field_dict["tag_id"] in available]
+        tag_links = _relinked(tag_links, renamed, using)
         # Likewise an author deleted since (versions do not hold authors themselves).
         linked_authors = {version.field_dict["author_id"] for version in versions[PostAuthor]}
         authors = _existing(Author, using, linked_authors)
         author_links = [v for v in versions[PostAuthor] if v.field_dict["author_id"] in authors]
         for version in versions[Post]:
             _free_slug(version, using)
+            _drop_gone_categories(version, using)
         restore = [*gone_tags, *versions[Post], *author_links, *tag_links]
         if restore:
             _safe_revert(restore)
@@ -97,6 +101,53 @@ def _free_slug(version, using: str) -> None:
     taken = Post.objects.using(using).filter(slug=post.slug).exclude(pk=post.pk)
     if taken.exists():
         post.slug = unique_slug(Post, post.slug, fallback="post", exclude_pk=post.pk)
+
+
+def _drop_gone_categories(version, using: str) -> None:
+    """Leave out the categories deleted (or merged away) since the version was saved.
+
+    Categories are stored with the post as ids; restoring a missing one failed on the
+    foreign key (a 500). The post comes back without it, as without a deleted author.
+    """
+    m2m = version._object_version.m2m_data
+    ids = [int(pk) for pk in m2m.get("categories") or ()]
+    if ids:
+        kept = _existing(Category, using, set(ids))
+        m2m["categories"] = [pk for pk in ids if pk in kept]
+
+
+def _reuse_named_tags(gone_tags: list, using: str) -> tuple[list, dict[int, int]]:
+    """(the gone tags to bring back, {gone tag id: id of the tag that now has its slug})."""
+    if not gone_tags:
+        return gone_tags, {}
+    wanted = {v._object_version.object.slug: v for v in gone_tags}
+    now = dict(Tag.objects.using(using).filter(slug__in=wanted).values_list("slug", "pk"))
+    renamed = {int(v.object_id): now[slug] for slug, v in wanted.items() if slug in now}
+    return [v for v in gone_tags if int(v.object_id) not in renamed], renamed
+
+
+def _relinked(tag_links: list, renamed: dict[int, int], using: str) -> list:
+    """The tag link versions, pointed at the tags that took their gone tags' names; a link
+    the post already has (under another id) is not restored twice."""
+    if not renamed:
+        return tag_links
+    post_ids = {v.field_dict["content_object_id"] for v in tag_links}
+    linked = set(
+        TaggedPost.objects.using(using)
+        .filter(content_object_id__in=post_ids)
+        .values_list("content_object_id", "tag_id", "pk")
+    )
+    result = []
+    for version in tag_links:
+        link = version._object_version.object
+        link.tag_id = renamed.get(link.tag_id, link.tag_id)
+        if any(
+            (post, tag) == (link.content_object_id, link.tag_id) and pk != link.pk
+            for post, tag, pk in linked
+        ):
+            continue
+        result.append(version)
+    return result
 
 
 def _existing(model, using: str, pks: set[int]) -> set[int]:

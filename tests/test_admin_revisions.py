@@ -7,9 +7,9 @@ from django.urls import reverse
 from reversion.models import Version
 
 from posts.admin.actions import merge_tags
-from posts.models import Author, Post, Tag
+from posts.models import Author, Category, Post, Tag
 from tests.admin_forms import displayed_form_data
-from tests.factories import AuthorFactory, CategoryFactory
+from tests.factories import AuthorFactory, CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +344,49 @@ def test_restoring_a_version_whose_slug_another_post_took_keeps_both(
     post.refresh_from_db()
     assert (post.title, post.slug) == ("First title", f"{old_slug}-2")
     assert Post.objects.get(slug=old_slug).title == "Newcomer"
+
+
+def test_restoring_after_its_category_was_deleted_leaves_the_category_out(
+    admin_client, post_with_history
+):
+    # Before: a 500 on the category's foreign key.
+    post = post_with_history
+    Category.objects.get(name="News").delete()  # the first version's category
+
+    restore_first_version(admin_client, post)
+
+    post.refresh_from_db()
+    assert post.title == "First title"
+    assert list(post.categories.all()) == []
+
+
+def test_a_deleted_post_is_recovered_without_a_category_deleted_since(
+    admin_client, post_with_history
+):
+    post = post_with_history
+    version = Version.objects.get_for_object(post).first()
+    post_id = post.pk
+    post.delete()
+    Category.objects.get(name="Essays").delete()
+
+    recover_url = reverse("admin:posts_post_recover", args=[version.pk])
+    page = admin_client.get(recover_url)
+    assert page.status_code == 200
+    assert admin_client.post(recover_url, displayed_form_data(page)).status_code == 302
+    assert list(Post.objects.get(pk=post_id).categories.all()) == []
+
+
+def test_restoring_after_a_merged_away_tags_name_was_reused_links_the_new_tag(
+    admin_client, post_with_history
+):
+    # Before: "Could not save alpha version - missing dependency" (the unique slug).
+    post = post_with_history
+    merge_tags(target=Tag.objects.get(name="gamma"), others=[Tag.objects.get(name="alpha")])
+    newcomer = PostFactory(tags=["alpha"]).tags.get()
+
+    restore_first_version(admin_client, post)
+
+    post.refresh_from_db()
+    assert sorted(post.tags.names()) == ["alpha", "beta"]
+    assert post.tags.get(name="alpha").pk == newcomer.pk
+    assert Tag.objects.filter(name="alpha").count() == 1
