@@ -121,6 +121,28 @@ def test_invalid_front_matter_is_a_clear_error_and_changes_nothing(admin_client)
     assert post.meta == {"layout": "post"}
 
 
+@pytest.mark.parametrize(
+    ("meta", "says"),
+    [
+        ('{"a": NaN}', "holds NaN"),
+        ('{"a": -Infinity}', "holds -Infinity"),
+        ('{"a": 1e999}', "holds 1e999"),
+        ('{"a": "\\ud800"}', "lone UTF-16 surrogate"),
+        ('{"a": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+    ],
+)
+def test_front_matter_no_database_can_store_is_a_form_error_not_a_500(admin_client, meta, says):
+    post = PostFactory(title="Before", meta={"layout": "post"})
+
+    response = admin_client.post(change_url(post), form_data(title="After", meta=meta))
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["meta"]
+    assert says in error
+    post.refresh_from_db()
+    assert (post.title, post.meta) == ("Before", {"layout": "post"})
+
+
 def test_front_matter_must_be_an_object(admin_client):
     response = admin_client.post(ADD_URL, form_data(meta='["a", "b"]'))
 

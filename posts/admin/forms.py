@@ -2,6 +2,7 @@
 front matter as JSON, and the publishing buttons' rules."""
 
 import json
+import math
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -80,6 +81,17 @@ class MarkdownTextField(forms.CharField):
         return initial != data
 
 
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
 class FrontMatterField(forms.JSONField):
     """A JSON object of front-matter keys, kept in the order typed, with errors that say where."""
 
@@ -97,13 +109,38 @@ class FrontMatterField(forms.JSONField):
         if isinstance(value, dict):
             return value
         try:
-            converted = json.loads(value, cls=self.decoder)
+            converted = json.loads(
+                value, cls=self.decoder, parse_constant=_no_constant, parse_float=_finite_float
+            )
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 "Extra front matter is not valid JSON: %(problem)s "
                 "(line %(line)s, column %(column)s). Nothing was saved.",
                 code="invalid",
                 params={"problem": exc.msg, "line": exc.lineno, "column": exc.colno},
+            ) from exc
+        except RecursionError as exc:
+            raise ValidationError(
+                "Extra front matter is nested too deeply. Nothing was saved.", code="too_deep"
+            ) from exc
+        except ValueError as exc:  # NaN, Infinity, 1e999: no database stores them as JSON
+            raise ValidationError(
+                "Extra front matter holds %(value)s, which JSON has no number for. Nothing was "
+                "saved.",
+                code="not_finite",
+                params={"value": str(exc)},
+            ) from exc
+        try:
+            json.dumps(converted, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError(
+                "Extra front matter holds a lone UTF-16 surrogate (an escape such as \\ud800 "
+                "without its pair), which is not text. Nothing was saved.",
+                code="surrogate",
+            ) from exc
+        except RecursionError as exc:
+            raise ValidationError(
+                "Extra front matter is nested too deeply. Nothing was saved.", code="too_deep"
             ) from exc
         if not isinstance(converted, dict):
             raise ValidationError(
@@ -113,6 +150,18 @@ class FrontMatterField(forms.JSONField):
                 params={"kind": type(converted).__name__},
             )
         return converted
+
+    def bound_data(self, data, initial):
+        # Redisplayed as typed when it is refused: Django's own re-reading let a surrogate
+        # escape or deep nesting through to the page (a 500).
+        if self.disabled:
+            return initial
+        if data is None:
+            return None
+        try:
+            return self.to_python(data)
+        except ValidationError:
+            return InvalidJSONInput(data)
 
     def prepare_value(self, value):
         if isinstance(value, InvalidJSONInput):
