@@ -239,11 +239,16 @@ CMS_API_CACHE_MAX_BYTES = env_int("CMS_API_CACHE_MAX_BYTES", 2 * 1024 * 1024)
 CMS_CONTENT_STATE_WATCH = env_bool("CMS_CONTENT_STATE_WATCH", True)
 # Per-IP rate for anonymous API clients, e.g. "120/minute"; empty turns throttling off.
 CMS_API_ANON_THROTTLE = os.environ.get("CMS_API_ANON_THROTTLE", "")
-# Seconds a preview link made in the admin stays valid.
 # The front end's page for previewing an unpublished post, with {slug}, {id} and {token}
 # (e.g. "https://www.example.com/preview/{slug}?token={token}"); empty: API preview only.
 CMS_PREVIEW_URL = os.environ.get("CMS_PREVIEW_URL", "")
+# Seconds a preview link made in the admin stays valid.
 CMS_PREVIEW_MAX_AGE = env_int("CMS_PREVIEW_MAX_AGE", 3 * 24 * 3600)
+
+# The largest form the admin accepts (Django's default is 2.5 MB). The importer reads
+# files up to 10 MB, and the post form (or the live preview) sends a body back with
+# CRLF line endings: a post imported at 3 MB could not be saved or previewed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 32 * 1024 * 1024)
 
 # Where the public site (a separate front end) shows a post; used by feeds and the sitemap.
 CMS_POST_URL = os.environ.get("CMS_POST_URL", "http://127.0.0.1:8000/posts/{slug}/")
