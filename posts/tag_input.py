@@ -53,13 +53,19 @@ def apply_edits(submitted: list[str], loaded: str, current) -> list[str] | None:
     (the form's record of the tags it showed) is missing or unreadable.
     """
     try:
-        shown = {str(name).casefold(): int(pk) for pk, name in json.loads(loaded)}
+        shown = {_box_key(str(name)): int(pk) for pk, name in json.loads(loaded)}
     except (TypeError, ValueError):
         return None
-    kept = {name.casefold() for name in submitted}
+    kept = {_box_key(name) for name in submitted}
     removed = {pk for name, pk in shown.items() if name not in kept}
     names = {tag.name.casefold(): tag.name for tag in current if tag.pk not in removed}
     for name in submitted:
-        if name.casefold() not in shown:
+        if _box_key(name) not in shown:
             names.setdefault(name.casefold(), name)
     return list(names.values())
+
+
+def _box_key(name: str) -> str:
+    """A name as the Tags box gives it back: browsers drop line breaks from a one-line
+    input, so an imported `line\nbreak` comes back as `linebreak` (the same tag)."""
+    return name.replace("\r", "").replace("\n", "").casefold()
