@@ -69,3 +69,20 @@ def _box_key(name: str) -> str:
     """A name as the Tags box gives it back: browsers drop line breaks from a one-line
     input, so an imported `line\nbreak` comes back as `linebreak` (the same tag)."""
     return name.replace("\r", "").replace("\n", "").casefold()
+
+
+def existing_spellings(names: list[str], tags) -> list[str]:
+    """`names` with each one that an existing tag has, but for letter case, spelled as
+    that tag is (`tags`: the Tag queryset or model to look in).
+
+    taggit finds a tag case-insensitively with the database's `iexact`, which on SQLite
+    folds ASCII only: `ärger` beside `Ärger` became a second tag (slug `ärger_1`). Compared
+    here by case fold, as the importer does: `STRASSE` is `Straße`.
+    """
+    wanted = {name.casefold() for name in names}
+    spelled = {}
+    for existing in tags.values_list("name", flat=True).iterator():
+        folded = existing.casefold()
+        if folded in wanted:
+            spelled.setdefault(folded, existing)
+    return [spelled.get(name.casefold(), name) for name in names]

@@ -505,3 +505,15 @@ def test_saving_unchanged_keeps_an_imported_tag_holding_a_line_break(admin_clien
 
     assert sorted(Post.objects.get(pk=post.pk).tags.names()) == ["line\nbreak", "tea"]
     assert not Tag.objects.filter(name="linebreak").exists()
+
+
+def test_tags_typed_in_another_case_are_the_existing_tags(admin_client):
+    PostFactory(tags=["Ärger", "Москва", "Straße"])
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+
+    admin_client.post(
+        change_url(post), form_data(title=post.title, tags="ärger, москва, STRASSE, new")
+    )
+
+    assert sorted(post.tags.names()) == sorted(["Ärger", "Москва", "Straße", "new"])
+    assert Tag.objects.count() == 4

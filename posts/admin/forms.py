@@ -11,7 +11,7 @@ from django.utils import timezone
 from taggit.forms import TagWidget
 
 from posts.models import Category, Post, Tag, never_visible
-from posts.tag_input import apply_edits, loaded_tags
+from posts.tag_input import apply_edits, existing_spellings, loaded_tags
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
 PUBLISH_NOW = "_publish_now"
@@ -271,6 +271,8 @@ class PostAdminForm(forms.ModelForm):
                 now = {tag.name for tag in current}
                 if set(tags) == now and "tags" in self.changed_data:
                     self.changed_data.remove("tags")
+        if cleaned.get("tags"):
+            cleaned["tags"] = existing_spellings(cleaned["tags"], Tag.objects)
         intent = publishing_intent(self.data)
         if intent is None:
             return cleaned
@@ -329,7 +331,7 @@ class AddTagForm(forms.Form):
         name = self.cleaned_data["tag"].strip()
         if not name or "," in name:
             raise ValidationError("Give one tag name, without commas.", code="invalid_tag")
-        return name
+        return existing_spellings([name], Tag.objects)[0]
 
 
 class SetCategoryForm(forms.Form):
