@@ -172,3 +172,20 @@ def test_merging_needs_two_tags(admin_client):
 
     assert "Select at least two tags to merge." in response.content.decode()
     assert Tag.objects.count() == 1
+
+
+@pytest.mark.parametrize("selected", ["abc", "1" + "0" * 19, "١"])
+@pytest.mark.parametrize("url", [LIST_URL, "/admin/posts/tag/"])
+def test_a_hand_made_selection_that_names_no_ids_is_a_message_not_a_500(
+    admin_client, selected, url
+):
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None, tags=["t"])
+    action = "publish_posts" if url == LIST_URL else "delete_selected"
+
+    response = admin_client.post(url, {"action": action, "_selected_action": [selected]})
+
+    assert response.status_code == 302
+    page = admin_client.get(response["Location"])
+    assert "That selection names no items" in page.content.decode()
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT

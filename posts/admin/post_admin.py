@@ -155,7 +155,7 @@ def preview_links(request, obj: Post | None) -> list[tuple[str, str]]:
 
 
 @admin.register(Post)
-class PostAdmin(VersionAdmin):
+class PostAdmin(actions.CheckedSelection, VersionAdmin):
     change_list_template = "admin/posts/post/change_list.html"
     form = PostAdminForm
     list_display = [

@@ -16,7 +16,7 @@ from posts.models import Author, Category, Tag
 from posts.slugs import unique_slug
 
 
-class StableSlugAdmin(admin.ModelAdmin):
+class StableSlugAdmin(actions.CheckedSelection, admin.ModelAdmin):
     """Slug made from the name when adding; on a rename it changes only if asked.
 
     (Django's prepopulated slug only fills in on the add form, so typing a new name on the
