@@ -243,6 +243,22 @@ class PostAdminForm(forms.ModelForm):
                 )
         return names
 
+    def _refuse_publishing_expired(self, cleaned) -> None:
+        """Status set to Published by hand (plain Save) with an expiry date already past:
+        the same refusal as the publishing buttons', which it went around."""
+        if cleaned.get("status") != Post.Status.PUBLISHED or cleaned.get("expires_at") is None:
+            return
+        if not {"status", "expires_at"} & set(self.changed_data):
+            return
+        now = timezone.now().replace(microsecond=0)
+        goes_live = cleaned.get("published_at") or now
+        if never_visible(goes_live, cleaned["expires_at"], now):
+            self.add_error(
+                "expires_at",
+                "The post would never be visible: this expiry date is not after it goes "
+                "live. Clear it or set a later one.",
+            )
+
     def clean_excerpt(self):
         return self._keep_line_endings("excerpt")
 
@@ -275,6 +291,7 @@ class PostAdminForm(forms.ModelForm):
             cleaned["tags"] = existing_spellings(cleaned["tags"], Tag.objects)
         intent = publishing_intent(self.data)
         if intent is None:
+            self._refuse_publishing_expired(cleaned)
             return cleaned
         if not self.can_publish:
             raise ValidationError(
