@@ -33,6 +33,7 @@ class FeedScope:
     now: dt.datetime
     tag: Tag | None = None
     category: Category | None = None
+    url: str = ""  # the feed's own address: an Atom feed's id
 
 
 class LatestPostsFeed(Feed):
@@ -40,7 +41,8 @@ class LatestPostsFeed(Feed):
 
     def get_object(self, request, *args, **kwargs) -> FeedScope:
         # The cache layer read the content state (and its clock) for this request.
-        return FeedScope(now=request.content_state.now)
+        url = request.build_absolute_uri(request.path)
+        return FeedScope(now=request.content_state.now, url=url)
 
     def posts(self, scope: FeedScope):
         return Post.objects.published(now=scope.now)
@@ -64,6 +66,11 @@ class LatestPostsFeed(Feed):
 
     def description(self, scope: FeedScope) -> str:
         return f"The latest posts of {settings.CMS_SITE_TITLE}."
+
+    def feed_guid(self, scope: FeedScope) -> str:
+        # Atom's <id> must tell feeds apart (RFC 4287, 4.2.6); the site's address, the
+        # default, was every feed's, so readers could merge a tag's feed into the site's.
+        return iri_to_uri(scope.url)
 
     def item_title(self, post: Post) -> str:
         # An Atom title is text (RFC 4287's default type="text"), which the generator
@@ -110,7 +117,7 @@ class TagFeed(LatestPostsFeed):
         tag = Tag.objects.filter(slug=slug).first()
         if tag is None or not self.posts(FeedScope(now=now, tag=tag)).exists():
             raise Http404("No tag with published posts has this slug.")
-        return FeedScope(now=now, tag=tag)
+        return FeedScope(now=now, tag=tag, url=request.build_absolute_uri(request.path))
 
     def posts(self, scope: FeedScope):
         tagged = scope.tag.tagged_posts.values("content_object_id")
@@ -138,7 +145,7 @@ class CategoryFeed(LatestPostsFeed):
         category = Category.objects.filter(slug=slug).first()
         if category is None or not self.posts(FeedScope(now=now, category=category)).exists():
             raise Http404("No category with published posts has this slug.")
-        return FeedScope(now=now, category=category)
+        return FeedScope(now=now, category=category, url=request.build_absolute_uri(request.path))
 
     def posts(self, scope: FeedScope):
         linked = Post.categories.through.objects.filter(category=scope.category).values("post_id")

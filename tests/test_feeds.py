@@ -86,6 +86,20 @@ def test_atom_feed(client):
     assert entry.find(f"{ATOM}link").get("href") == "https://www.example.com/posts/one/"
 
 
+def test_every_atom_feed_has_an_id_of_its_own(client):
+    # RFC 4287: a feed's id is unique; they were all the site's address.
+    published(slug="one", tags=["台北"], categories=[Category.objects.create(name="News")])
+    paths = ["/feeds/atom/", "/feeds/tags/台北/atom/", "/feeds/categories/news/atom/"]
+
+    ids = [ElementTree.fromstring(client.get(path).content).findtext(f"{ATOM}id") for path in paths]
+
+    assert ids == [
+        "http://testserver/feeds/atom/",
+        "http://testserver/feeds/tags/%E5%8F%B0%E5%8C%97/atom/",
+        "http://testserver/feeds/categories/news/atom/",
+    ]
+
+
 @pytest.mark.parametrize("path", ["/feeds/atom/", "/feeds/tags/t/atom/"])
 def test_atom_titles_read_as_written(client, path):
     title = 'Don\'t <b>panic</b> & "quote"'
