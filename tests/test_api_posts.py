@@ -336,6 +336,16 @@ def test_search_finds_cjk_words_inside_text_without_spaces(client):
     assert slugs(client.get("/api/v1/posts/?search=天氣")) == ["tw"]
 
 
+def test_search_keeps_its_spaces(client):
+    # Stripped, ` ab` matched like `ab`, and a search of spaces alone matched everything.
+    published(slug="word", title="Jab at it")
+    published(slug="start", title="An ab workout")
+    published(slug="wide", title="全形　空白")
+
+    assert slugs(client.get("/api/v1/posts/?search=%20ab")) == ["start"]
+    assert slugs(client.get("/api/v1/posts/?search=%E3%80%80")) == ["wide"]
+
+
 def test_search_treats_like_wildcards_literally(client):
     published(slug="percent", title="Growth of 100% this year")
     published(slug="plain", title="Growth of 1000 this year")

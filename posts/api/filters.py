@@ -85,7 +85,9 @@ class SearchFilter(django_filters.CharFilter):
     """
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=MAX_SEARCH_LENGTH, **kwargs)
+        # Not stripped: ` ab` is a substring of its own, and a search of spaces alone
+        # matched every post (stripped to nothing, no filter).
+        super().__init__(max_length=MAX_SEARCH_LENGTH, strip=False, **kwargs)
 
     def filter(self, qs, value):
         if not value:
