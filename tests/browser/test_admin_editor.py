@@ -90,6 +90,22 @@ def test_preview_ids_do_not_clash_with_the_admin_pages(page, editor_user):
     assert page.locator("#header").evaluate("node => node.tagName") != "H1"
 
 
+def test_preview_loads_no_relative_image_from_the_admin(page, editor_user):
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.locator("#id_body").fill("![Cover](cover.svg)\n\n![Logo](/static/missing.png)")
+
+    preview = page.locator(".md-editor__output")
+    expect(preview.locator("img").first).to_have_attribute("data-site-src", "cover.svg")
+    assert preview.locator("img").first.get_attribute("src") is None
+    # A root-relative address is the CMS's own and still loads.
+    expect(preview.locator("img").last).to_have_attribute("src", "/static/missing.png")
+    assert not [url for url in requested if "cover.svg" in url]
+
+
 def test_tags_field_suggests_existing_tags(page, editor_user):
     PostFactory(tags=["django", "django-rest-framework", "python"])
     log_in(page, "edith", "edith-password")

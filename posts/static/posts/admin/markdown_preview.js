@@ -8,6 +8,11 @@
  *
  * Its ids (headings, footnotes) are prefixed, and so are the links to them: a heading
  * `# Header` has the id `header`, the admin page's own header bar's, whose styles it took.
+ *
+ * Images with a relative address (`![Cover](cover.svg)`, as in a Hugo bundle) belong to
+ * the site, not to the admin: here they would load /admin/posts/post/6/change/cover.svg,
+ * a full admin page whose "doesn't exist" message then showed on the editor's next page.
+ * They are shown by their alt text, with the address kept in `data-site-src`.
  */
 "use strict";
 (function () {
@@ -27,6 +32,21 @@
     root.querySelectorAll('a[href^="#"]').forEach((link) => {
       const target = link.getAttribute("href").slice(1);
       if (target) link.setAttribute("href", `#${ID_PREFIX}${target}`);
+    });
+  }
+
+  // An absolute URL (any scheme), a protocol-relative or a root-relative one.
+  const NOT_RELATIVE = /^\s*([a-z][a-z0-9+.-]*:|\/)/i;
+
+  function holdRelativeImages(root) {
+    root.querySelectorAll("img, source").forEach((node) => {
+      for (const attribute of ["src", "srcset"]) {
+        const value = node.getAttribute(attribute);
+        if (value === null || NOT_RELATIVE.test(value)) continue;
+        node.removeAttribute(attribute);
+        node.setAttribute(`data-site-${attribute}`, value);
+        node.title = `${value}: relative to the post's page on the site`;
+      }
     });
   }
 
@@ -58,6 +78,7 @@
         const rendered = await response.json();
         const doc = new DOMParser().parseFromString(rendered.html, "text/html");
         prefixIds(doc.body);
+        holdRelativeImages(doc.body);
         output.replaceChildren(...doc.body.childNodes);
         status.textContent = rendered.reading_time
           ? `${rendered.reading_time} min read`
