@@ -348,3 +348,42 @@ def test_a_key_edit_keeps_values_holding_characters_python_counts_as_line_breaks
     assert (source / "_posts/2020-01-01-odd.md").read_text() == (
         f'---\ntitle: "A {character} B"\ntags: [x, y]\n---\nBody\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "edit", "written"),
+    [
+        # Jekyll's own fixture: singular keys, whose text the importer does not split.
+        (
+            "---\ntitle: A Tag\ntag: code\ncategory: news\n---\nWhoa.\n",
+            lambda post: (post.tags.add("python"), post.categories.add(_category("more"))),
+            "---\ntitle: A Tag\ntag: code, python\ncategory: more, news\n---\nWhoa.\n",
+        ),
+        # A plural key's text is split at spaces: a name with one must go in a list.
+        (
+            '+++\ntitle = "C"\ntags = "foo"\n+++\nBody\n',
+            lambda post: (post.tags.remove("foo"), post.tags.add("new tag")),
+            '+++\ntitle = "C"\ntags = ["new tag"]\n+++\nBody\n',
+        ),
+        (
+            "---\ntitle: W\ntags: one two\n---\nBody\n",
+            lambda post: post.tags.add("three"),
+            "---\ntitle: W\ntags: one three two\n---\nBody\n",
+        ),
+    ],
+)
+def test_tag_and_category_edits_are_written_so_they_read_back(tmp_path, text, edit, written):
+    root = write_files(tmp_path, {"post.md": text})
+    import_folder(root)
+    post = Post.objects.get()
+    edit(post)
+    post.save()
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    assert (root / "post.md").read_text() == written
+
+
+def _category(name: str) -> Category:
+    return Category.objects.create(name=name)

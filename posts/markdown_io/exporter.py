@@ -272,13 +272,7 @@ class PostWriter:
             if field_name in changed:
                 names = sorted(obj.name for obj in manager.all())
                 key = keys.get(field_name, field_name)
-                original = metadata.get(key)
-                if isinstance(original, str) and names and not any("," in n for n in names):
-                    words = len(names) > 1 and not any(" " in n for n in names)
-                    value = (" " if words and "," not in original else ", ").join(names)
-                    put(field_name, key, value)
-                else:
-                    put(field_name, key, names)
+                put(field_name, key, _names_value(names, metadata.get(key), key, field_name))
         if "feature_image" in changed:
             key = keys.get("feature_image", "image")
             original = metadata.get(key)
@@ -293,6 +287,27 @@ class PostWriter:
                 key = name[len(sync.META_PREFIX) :]
                 out[key] = meta[key] if key in meta else DELETE
         return out
+
+
+def _names_value(names: list[str], original, key: str, field_name: str):
+    """Categories or tags for the file's key: text where the key held text and text reads
+    back as these names, else a list.
+
+    The importer splits a plural key's text (`tags: a b`) at spaces but not a singular
+    one's (`tag: code`), and any at commas: `code python` under `tag` was read back as one
+    tag, and `new tag` under `tags` as two, so the export refused the edit.
+    """
+    if not isinstance(original, str) or not names:
+        return names
+    plural = key.lower() == field_name
+    separators = [", ", " "] if "," in original or not plural else [" ", ", "]
+    wanted = [name.casefold() for name in names]
+    for separator in separators:
+        text = separator.join(names)
+        read_back = f.name_list(text, split_words=plural)
+        if [name.casefold() for name in read_back] == wanted:
+            return text
+    return names
 
 
 def _post_time(path: str, post: Post) -> float | None:
