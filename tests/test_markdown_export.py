@@ -387,3 +387,26 @@ def test_tag_and_category_edits_are_written_so_they_read_back(tmp_path, text, ed
 
 def _category(name: str) -> Category:
     return Category.objects.create(name=name)
+
+
+def test_an_author_edit_keeps_the_other_keys_of_authors_given_as_mappings(tmp_path):
+    text = (
+        "---\ntitle: T\nauthor:\n"
+        "  - name: Ann Lee\n    email: ann@example.com\n    url: https://ann.example\n"
+        "  - name: Bob\n    twitter: bob\n---\nBody\n"
+    )
+    root = write_files(tmp_path, {"post.md": text})
+    import_folder(root)
+    post = Post.objects.get()
+    bob, ann = Author.objects.get(name="Bob"), Author.objects.get(name="Ann Lee")
+    post.set_authors([bob, ann, Author.objects.create(name="Cy")])
+    post.save()
+
+    assert export_folder(root).ok
+
+    Post.objects.all().delete()
+    import_folder(root)
+    assert [a.name for a in Post.objects.get().ordered_authors] == ["Bob", "Ann Lee", "Cy"]
+    written = (root / "post.md").read_text()
+    assert "email: ann@example.com" in written and "url: https://ann.example" in written
+    assert "twitter: bob" in written

@@ -264,7 +264,10 @@ class PostWriter:
         if "authors" in changed:
             names = [link.author.name for link in post.post_authors.all()]
             key = keys.get("authors", "authors")
-            if key.lower() == "author" and len(names) == 1:
+            entries = _author_entries(names, metadata.get(key))
+            if entries is not None:
+                put("authors", key, entries)
+            elif key.lower() == "author" and len(names) == 1:
                 put("authors", key, names[0])
             else:
                 put("authors", key, names)
@@ -287,6 +290,23 @@ class PostWriter:
                 key = name[len(sync.META_PREFIX) :]
                 out[key] = meta[key] if key in meta else DELETE
         return out
+
+
+def _author_entries(names: list[str], original) -> list | None:
+    """The authors for a key that held mappings (`- name: Ann` with `email:`, `url:`...):
+    each author still there keeps their mapping, in the new order; a new one gets
+    `name:` alone. None when the key held no mapping. Writing names alone dropped every
+    other key of every author, stored nowhere else."""
+    items = original if isinstance(original, list) else [original]
+    mappings = [item for item in items if isinstance(item, dict)]
+    if not mappings:
+        return None
+    by_name = {}
+    for mapping in mappings:
+        key = f.find_key(mapping, f.AUTHOR_NAME_KEYS)
+        if key is not None:
+            by_name.setdefault(f.scalar_text(mapping[key]).strip().casefold(), mapping)
+    return [f.json_value(by_name.get(name.casefold(), {"name": name})) for name in names]
 
 
 def _names_value(names: list[str], original, key: str, field_name: str):

@@ -35,6 +35,8 @@ UPDATED_KEYS = ("lastmod", "modified", "updated", "last_modified_at")
 EXPIRY_KEYS = ("expirydate", "unpublishdate")
 DRAFT_KEYS = ("draft",)
 AUTHOR_KEYS = ("authors", "author")
+# The keys of an author given as a mapping that hold the name.
+AUTHOR_NAME_KEYS = ("name", "display_name", "title", "username")
 EXCERPT_KEYS = ("excerpt", "description", "summary")
 IMAGE_KEYS = ("image", "cover", "feature_image", "featured_image")
 CANONICAL_KEYS = ("canonical_url", "canonical")
@@ -226,7 +228,7 @@ def author_names(value) -> list[str]:
         if item is None:
             continue
         if isinstance(item, dict):
-            key = find_key(item, ("name", "display_name", "title", "username"))
+            key = find_key(item, AUTHOR_NAME_KEYS)
             if key is None:
                 raise ValueError("holds a mapping without a name")
             item = item[key]
