@@ -230,6 +230,16 @@ def test_undated_file_is_dated_by_its_modification_time():
     assert post.date_source == "file time"
 
 
+@pytest.mark.parametrize("value", ["Last Modified", "Created", "git Last Modified", "git created"])
+def test_eleventy_dates_that_name_a_time_of_the_file(value):
+    # Eleventy's documented values: they failed as "cannot read ... as a date".
+    post = parse(f"---\ntitle: t\ndate: {value}\n---\n", "posts/about.md", mtime=1_600_000_000)
+
+    assert post.published_at == dt.datetime.fromtimestamp(1_600_000_000, UTC)
+    assert post.date_source == "file time"
+    assert post.meta == {"date": value}
+
+
 def test_updated_keys():
     for key in ("lastmod", "modified", "updated", "last_modified_at"):
         assert parse(f"---\n{key}: 2021-02-03\n---\n").modified_at.date() == dt.date(2021, 2, 3)

@@ -250,6 +250,14 @@ def _truthy(value) -> bool | None:
     return None
 
 
+# Eleventy's date values that name a time of the file instead of giving one.
+ELEVENTY_FILE_DATES = {"last modified", "created", "git last modified", "git created"}
+
+
+def _eleventy_file_date(value) -> bool:
+    return isinstance(value, str) and value.strip().lower() in ELEVENTY_FILE_DATES
+
+
 def never_written_out(metadata: dict) -> bool:
     """Whether the generator makes no page of the file: Hugo's `headless: true` bundles and
     `build` (or `_build`) options `render: never` / `link` / false, Eleventy's
@@ -335,7 +343,13 @@ def map_fields(
         DATE_KEYS,
         accept=lambda v: _present(v) and not isinstance(v, bool) and _truthy(v) is None,
     )
-    if date_key is not None:
+    file_dated = date_key is not None and _eleventy_file_date(metadata[date_key])
+    if file_dated and mtime is not None:
+        # Eleventy's `date: Last Modified` / `Created` (also `git ...`): the file's time.
+        # The key stays in meta, so the file exports as it was.
+        published_at = dt.datetime.fromtimestamp(int(mtime), tz=dt.UTC)
+        date_source = "file time"
+    elif date_key is not None:
         used["published_at"] = date_key
         try:
             published_at = to_datetime(metadata[date_key], tz)
