@@ -161,6 +161,8 @@ class PostSerializer(ReadModelSerializer):
 class AuthorSerializer(ReadModelSerializer):
     bio_html = serializers.SerializerMethodField(help_text="The bio rendered and sanitised.")
     post_count = serializers.IntegerField(read_only=True, help_text="Published posts only.")
+    # Text, not `format: uri`: empty when there is none, or when it was not a safe URL.
+    website = serializers.CharField(read_only=True, help_text="An http(s) URL, or empty.")
 
     class Meta:
         model = Author
