@@ -201,11 +201,16 @@ def test_author_bulk_tagging_a_published_post_makes_it_a_draft(author_client, au
         authors=[Author.objects.get(user=author_user)],
     )
 
-    author_client.post(
+    # Said before and after: the post goes offline until an editor publishes it again.
+    asked = author_client.post(LIST_URL, {"action": "add_tag", "_selected_action": [post.pk]})
+    assert "1 of them are published" in asked.content.decode()
+    done = author_client.post(
         LIST_URL,
         {"action": "add_tag", "_selected_action": [post.pk], "apply": "1", "tag": "fresh"},
+        follow=True,
     )
 
     post.refresh_from_db()
     assert post.tags.names()[0] == "fresh"
     assert post.status == Post.Status.DRAFT
+    assert "1 of these post(s) were published" in done.content.decode()

@@ -49,18 +49,46 @@ def _fresh_posts(queryset):
     return Post.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))).order_by("pk")
 
 
-def _save_version(model_admin, request, post: Post, comment: str, *, change=None) -> None:
-    """Apply `change(post)` (if any), save the post, and keep that as a version."""
+def _save_version(model_admin, request, post: Post, comment: str, *, change=None) -> bool:
+    """Apply `change(post)` (if any), save the post, and keep that as a version. True when
+    that took a published post offline (an Author's change is a draft)."""
+    offline = False
     with transaction.atomic(), reversion.create_revision():
         if change is not None:
             change(post)
         if not can_publish(request.user) and post.status == Post.Status.PUBLISHED:
             # Same rule as the form: what an Author changes goes back to being a draft.
             post.status = Post.Status.DRAFT
+            offline = True
         post.save()
         reversion.set_user(request.user)
         reversion.set_comment(comment)
         model_admin.log_change(request, post, comment)
+    return offline
+
+
+def _say_taken_offline(model_admin, request, offline: int) -> None:
+    """The form's warning, for a bulk action: an Author's change took posts offline."""
+    if offline:
+        model_admin.message_user(
+            request,
+            f"{offline} of these post(s) were published: changed by you, they are drafts "
+            "again, offline until an editor publishes them.",
+            messages.WARNING,
+        )
+
+
+def _offline_notice(request, queryset) -> str:
+    """For an action's intermediate page: what it will do to published posts."""
+    if can_publish(request.user):
+        return ""
+    published = queryset.filter(status=Post.Status.PUBLISHED).count()
+    if not published:
+        return ""
+    return (
+        f" {published} of them are published: changed by you, they become drafts, "
+        "offline until an editor publishes them."
+    )
 
 
 # The intermediate page names this many of the selected objects, then counts the rest.
@@ -134,9 +162,9 @@ def add_tag(model_admin, request, queryset):
         form = AddTagForm(request.POST, suggest_url=suggest_url)
         if form.is_valid():
             name = form.cleaned_data["tag"]
-            count = 0
+            count = offline = 0
             for post in _fresh_posts(queryset):
-                _save_version(
+                offline += _save_version(
                     model_admin,
                     request,
                     post,
@@ -147,6 +175,7 @@ def add_tag(model_admin, request, queryset):
             model_admin.message_user(
                 request, f"Tag “{name}” added to {count} post(s).", messages.SUCCESS
             )
+            _say_taken_offline(model_admin, request, offline)
             return None
     else:
         form = AddTagForm(suggest_url=suggest_url)
@@ -157,7 +186,7 @@ def add_tag(model_admin, request, queryset):
         form=form,
         title="Add a tag",
         action="add_tag",
-        intro="Add one tag to these posts:",
+        intro="Add one tag to these posts:" + _offline_notice(request, queryset),
     )
 
 
@@ -168,10 +197,10 @@ def set_category(model_admin, request, queryset):
         if form.is_valid():
             category = form.cleaned_data["category"]
             replace = form.cleaned_data["mode"] == SetCategoryForm.REPLACE
-            count = 0
+            count = offline = 0
             verb = "Set category" if replace else "Added category"
             for post in _fresh_posts(queryset):
-                _save_version(
+                offline += _save_version(
                     model_admin,
                     request,
                     post,
@@ -186,6 +215,7 @@ def set_category(model_admin, request, queryset):
             model_admin.message_user(
                 request, f"Category “{category}” set on {count} post(s).", messages.SUCCESS
             )
+            _say_taken_offline(model_admin, request, offline)
             return None
     else:
         form = SetCategoryForm()
@@ -196,7 +226,7 @@ def set_category(model_admin, request, queryset):
         form=form,
         title="Set a category",
         action="set_category",
-        intro="Put these posts in a category:",
+        intro="Put these posts in a category:" + _offline_notice(request, queryset),
     )
 
 
