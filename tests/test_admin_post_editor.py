@@ -517,3 +517,20 @@ def test_tags_typed_in_another_case_are_the_existing_tags(admin_client):
 
     assert sorted(post.tags.names()) == sorted(["Ärger", "Москва", "Straße", "new"])
     assert Tag.objects.count() == 4
+
+
+def test_an_author_deleted_while_the_post_was_open_is_a_visible_error(admin_client):
+    from tests.admin_forms import displayed_form_data
+
+    post = PostFactory(status=Post.Status.DRAFT, published_at=None)
+    temp = AuthorFactory(name="Temp")
+    post.set_authors([temp, AuthorFactory(name="Kept")])
+    shown = displayed_form_data(admin_client.get(change_url(post)))
+    temp.delete()
+
+    response = admin_client.post(change_url(post), {**shown, "excerpt": "Edited"})
+
+    assert response.status_code == 200
+    assert "An author of this post was deleted meanwhile" in response.content.decode()
+    post.refresh_from_db()
+    assert post.excerpt != "Edited"

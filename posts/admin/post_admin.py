@@ -89,6 +89,15 @@ class PostAuthorFormSet(forms.BaseInlineFormSet):
         super().clean()
         if self.instance.pk is None:
             return
+        if any("id" in form.errors for form in self.initial_forms):
+            # A row's id names no row: its author was deleted meanwhile (with its links).
+            # Its error sat on a hidden field, and the editor saw no reason at all.
+            raise forms.ValidationError(
+                "An author of this post was deleted meanwhile, probably by someone else. "
+                "Your changes are not saved: copy them, reload the page to see the post as it "
+                "is now, and make them again.",
+                code="author_gone",
+            )
         own_rows = [form.instance.pk for form in self.initial_forms if form.instance.pk]
         # One query for the post's rows this form does not hold, not one per row.
         added_meanwhile = set(
