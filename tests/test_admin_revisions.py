@@ -274,21 +274,27 @@ def test_a_deleted_post_is_recovered_from_its_last_version(admin_client, post_wi
     assert Post.objects.get(pk=post_id).title == version.field_dict["title"]
 
 
-def test_a_deleted_post_is_recovered_without_an_author_deleted_since(
-    admin_client, post_with_history
-):
-    post = post_with_history
+def recover_after(client, post, deleted_since) -> Post:
+    """Delete `post`, then what `deleted_since` deletes; recover the post in the admin."""
     version = Version.objects.get_for_object(post).first()
     post_id = post.pk
     post.delete()
-    Author.objects.get(name="Zed").delete()
+    deleted_since()
 
     recover_url = reverse("admin:posts_post_recover", args=[version.pk])
-    page = admin_client.get(recover_url)
+    page = client.get(recover_url)
     assert page.status_code == 200
+    assert client.post(recover_url, displayed_form_data(page)).status_code == 302
+    return Post.objects.get(pk=post_id)
 
-    assert admin_client.post(recover_url, displayed_form_data(page)).status_code == 302
-    recovered = Post.objects.get(pk=post_id)
+
+def test_a_deleted_post_is_recovered_without_an_author_deleted_since(
+    admin_client, post_with_history
+):
+    recovered = recover_after(
+        admin_client, post_with_history, Author.objects.get(name="Zed").delete
+    )
+
     assert [author.name for author in recovered.ordered_authors] == ["Amy"]
 
 
@@ -363,17 +369,11 @@ def test_restoring_after_its_category_was_deleted_leaves_the_category_out(
 def test_a_deleted_post_is_recovered_without_a_category_deleted_since(
     admin_client, post_with_history
 ):
-    post = post_with_history
-    version = Version.objects.get_for_object(post).first()
-    post_id = post.pk
-    post.delete()
-    Category.objects.get(name="Essays").delete()
+    recovered = recover_after(
+        admin_client, post_with_history, Category.objects.get(name="Essays").delete
+    )
 
-    recover_url = reverse("admin:posts_post_recover", args=[version.pk])
-    page = admin_client.get(recover_url)
-    assert page.status_code == 200
-    assert admin_client.post(recover_url, displayed_form_data(page)).status_code == 302
-    assert list(Post.objects.get(pk=post_id).categories.all()) == []
+    assert list(recovered.categories.all()) == []
 
 
 def test_restoring_after_a_merged_away_tags_name_was_reused_links_the_new_tag(

@@ -421,26 +421,14 @@ def test_walk_takes_markdown_files_only_and_stays_in_the_folder(tmp_path):
     assert [rel for rel, _ in walk(root, extensions=[".txt"])] == ["notes.txt"]
 
 
-def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path):
+@pytest.mark.parametrize("language", ["", ".de"])
+def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path, language):
+    # Also Hugo's multilingual file names: a language code before the extension.
     root = write_files(
         tmp_path,
         {
-            "content/posts/_index.md": '+++\ntitle = "Posts"\n+++\n',
-            "content/posts/my-trip/index.md": '+++\ntitle = "My trip"\ndate = 2021-01-01\n+++\n',
-        },
-    )
-    report = import_folder(root)
-    assert (report.counts["skipped"], report.counts["created"]) == (1, 1)
-    assert Post.objects.get().slug == "my-trip"
-
-
-def test_translated_bundles_and_section_pages_are_named_like_the_others(tmp_path):
-    # Hugo's multilingual file names: a language code before the extension.
-    root = write_files(
-        tmp_path,
-        {
-            "content/posts/_index.de.md": '+++\ntitle = "Beiträge"\n+++\n',
-            "content/posts/my-trip/index.de.md": '+++\ntitle = "Meine Reise"\n+++\n',
+            f"content/posts/_index{language}.md": '+++\ntitle = "Posts"\n+++\n',
+            f"content/posts/my-trip/index{language}.md": '+++\ntitle = "My trip"\n+++\n',
         },
     )
 
