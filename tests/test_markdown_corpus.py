@@ -22,9 +22,10 @@ MALFORMED = (
 def test_jekyll_fixtures(corpus):
     report = import_folder(corpus / "jekyll-fixtures")
     failed = {o.path for o in report.errors}
+    # _includes/sig.markdown (which opens `---` and never closes it) is an include, not a
+    # page: not read at all.
     assert failed == {
         "test/source/_broken/bad_post.md",  # `bad yaml: [`
-        "test/source/_includes/sig.markdown",  # opens `---`, never closes it
         "docs/_posts/2023-01-29-jekyll-3-9-3-released.markdown",  # date with two years
     }
     # Jekyll makes each file of a `_posts` folder a post: none is a duplicate of another,

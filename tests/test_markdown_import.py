@@ -711,3 +711,34 @@ def test_an_import_waits_for_the_one_running_and_says_so(tmp_path):
     other.join(30)
     this.join(30)
     assert result["value"].counts["created"] == 1
+
+
+def test_folders_no_generator_builds_pages_from_are_left_out(tmp_path):
+    # A site's root imported whole: npm packages' READMEs, Jekyll's includes, Hugo's
+    # archetype templates and themes were posts (or failures) before.
+    root = write_files(
+        tmp_path,
+        {
+            "hugo.toml": 'title = "Site"\n',
+            "content/posts/hello.md": "---\ntitle: Hello\n---\n",
+            "content/themes/on-themes.md": "---\ntitle: A section named themes\n---\n",
+            "archetypes/default.md": "---\ndate: {{ .Date }}\n---\n",
+            "themes/ananke/exampleSite/content/demo.md": "---\ntitle: Demo\n---\n",
+            "node_modules/pkg/README.md": "# pkg\n",
+            "_includes/sig.markdown": "-- me\n",
+            "_posts/2020-01-01-post.md": "---\ntitle: Post\n---\n",
+            "_site/copy.md": "---\ntitle: Copy\n---\n",
+        },
+    )
+
+    assert [rel for rel, _ in walk(root)] == [
+        "_posts/2020-01-01-post.md",
+        "content/posts/hello.md",
+        "content/themes/on-themes.md",
+    ]
+
+
+def test_outside_a_hugo_sites_root_a_folder_named_like_hugos_is_content(tmp_path):
+    root = write_files(tmp_path, {"themes/dark-mode.md": "---\ntitle: Dark\n---\n"})
+
+    assert [rel for rel, _ in walk(root)] == ["themes/dark-mode.md"]

@@ -75,17 +75,47 @@ class Item:
     canonical: Item | None = None
 
 
+# Folders no generator builds pages from, wherever they are: Jekyll's and Eleventy's
+# includes, layouts, data and output, Sass, installed packages (npm, Bundler).
+NOT_CONTENT = {"node_modules", "vendor", "_site", "_includes", "_layouts", "_sass", "_data"}
+# At the root of a Hugo site (a config file there), everything but its content: Hugo reads
+# pages from content/ only.
+HUGO_CONFIGS = tuple(
+    f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
+)
+HUGO_NOT_CONTENT = {
+    "archetypes",
+    "assets",
+    "data",
+    "i18n",
+    "layouts",
+    "public",
+    "resources",
+    "static",
+    "themes",
+}
+
+
 def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
     """(relative path, absolute path) of every markdown file, in a stable sorted order.
 
     Hidden files and folders are left out; symbolic links are not followed, so nothing
     outside `root` is ever read; nor are pipes, sockets or devices, which reading would
     block on (a FIFO named `x.md` hung the import) or never finish.
+
+    Folders the generators never build pages from are left out too (NOT_CONTENT): a site's
+    root imported whole made a post of every README in node_modules, of Jekyll's includes,
+    and of Hugo's archetypes (templates, whose `{{ .Date }}` failed the run).
     """
     suffixes = tuple(ext.lower() for ext in extensions)
+    hugo_root = (
+        any((Path(root) / name).is_file() for name in HUGO_CONFIGS)
+        or (Path(root) / "config" / "_default").is_dir()
+    )
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = os.path.relpath(dirpath, root)
+        skipped = NOT_CONTENT | (HUGO_NOT_CONTENT if hugo_root and rel_dir == "." else set())
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skipped)
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(suffixes):
                 continue
