@@ -89,23 +89,20 @@ def state_of_row(post) -> dict:
     )
 
 
-def path_fields_kept(synced: dict, data) -> bool:
-    """Whether a file moved unchanged still gives the status and publication date it was
-    last synced with. Both can come from its path: a move into `_drafts/` makes it a
-    draft, a new `YYYY-MM-DD-` file name re-dates it."""
-    return synced.get("status") == _digest(data.status) and synced.get("published_at") == _digest(
-        _when(data.published_at)
-    )
-
-
 def synced_as(synced: dict, field: str, value) -> bool:
     """Whether `field` held `value` when the post was last imported or exported."""
-    if isinstance(value, dt.datetime) or (value is None and field in DATE_FIELDS):
+    if isinstance(value, dt.datetime):
         value = _when(value)
     return synced.get(field) == _digest(value)
 
 
-DATE_FIELDS = ("published_at", "modified_at", "expires_at")
+def path_fields_kept(synced: dict, data) -> bool:
+    """Whether a file moved unchanged still gives the status and publication date it was
+    last synced with. Both can come from its path: a move into `_drafts/` makes it a
+    draft, a new `YYYY-MM-DD-` file name re-dates it."""
+    return synced_as(synced, "status", data.status) and synced_as(
+        synced, "published_at", data.published_at
+    )
 
 
 def changed_fields(old: dict, new: dict) -> set[str]:
