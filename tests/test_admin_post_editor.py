@@ -129,6 +129,9 @@ def test_invalid_front_matter_is_a_clear_error_and_changes_nothing(admin_client)
         ('{"a": 1e999}', "holds 1e999"),
         ('{"a": "\\ud800"}', "lone UTF-16 surrogate"),
         ('{"a": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+        # Read, but deeper than the form's indented JSON could be shown again.
+        ('{"a": ' + "[" * 450 + "]" * 450 + "}", "nested too deeply"),
+        ('{"a": ' + "[" * 64 + "]" * 64 + "}", "nested too deeply (more than 64 levels)"),
     ],
 )
 def test_front_matter_no_database_can_store_is_a_form_error_not_a_500(admin_client, meta, says):

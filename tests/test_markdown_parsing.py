@@ -143,6 +143,26 @@ def test_absurd_nesting_is_rejected(depth):
         parse("---\nx: " + "[" * depth + "]" * depth + "\n---\n")
 
 
+@pytest.mark.parametrize("depth", [64, 450, 5000])
+def test_json_and_toml_front_matter_nest_no_deeper_than_yaml(depth):
+    # JSON front matter 5,000 deep stopped the import (a RecursionError), and 450 deep the
+    # surrogate check.
+    for text in (
+        '{\n"x": ' + "[" * depth + "]" * depth + "\n}\n",
+        "+++\nx = " + "[" * depth + "]" * depth + "\n+++\n",
+    ):
+        with pytest.raises(ParseError, match="nests"):
+            parse(text)
+
+
+def test_front_matter_64_levels_deep_is_read():
+    # The mapping and 63 lists inside it: the limit, not past it.
+    value, lists = parse('{\n"x": ' + "[" * 63 + "]" * 63 + "\n}\n").meta["x"], 1
+    while value:
+        value, lists = value[0], lists + 1
+    assert lists == 63
+
+
 def test_a_few_aliases_are_fine():
     post = parse("---\nbase: &b {x: 1}\nother: *b\n---\n")
     assert post.meta == {"base": {"x": 1}, "other": {"x": 1}}

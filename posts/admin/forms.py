@@ -10,6 +10,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from taggit.forms import TagWidget
 
+from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
 from posts.tag_input import apply_edits, existing_spellings, loaded_tags
 
@@ -119,10 +120,8 @@ class FrontMatterField(forms.JSONField):
                 code="invalid",
                 params={"problem": exc.msg, "line": exc.lineno, "column": exc.colno},
             ) from exc
-        except RecursionError as exc:
-            raise ValidationError(
-                "Extra front matter is nested too deeply. Nothing was saved.", code="too_deep"
-            ) from exc
+        except RecursionError:
+            converted = None  # deeper than MAX_DEPTH, as below
         except ValueError as exc:  # NaN, Infinity, 1e999: no database stores them as JSON
             raise ValidationError(
                 "Extra front matter holds %(value)s, which JSON has no number for. Nothing was "
@@ -130,18 +129,20 @@ class FrontMatterField(forms.JSONField):
                 code="not_finite",
                 params={"value": str(exc)},
             ) from exc
-        try:
-            json.dumps(converted, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as exc:
+        if converted is None or nests_deeper_than(converted, MAX_DEPTH):
+            # The same limit as a file's front matter: deeper, the form could not show it.
+            raise ValidationError(
+                "Extra front matter is nested too deeply (more than %(most)s levels). Nothing "
+                "was saved.",
+                code="too_deep",
+                params={"most": MAX_DEPTH},
+            )
+        if holds_lone_surrogate(converted):
             raise ValidationError(
                 "Extra front matter holds a lone UTF-16 surrogate (an escape such as \\ud800 "
                 "without its pair), which is not text. Nothing was saved.",
                 code="surrogate",
-            ) from exc
-        except RecursionError as exc:
-            raise ValidationError(
-                "Extra front matter is nested too deeply. Nothing was saved.", code="too_deep"
-            ) from exc
+            )
         if not isinstance(converted, dict):
             raise ValidationError(
                 "Extra front matter must be a JSON object of keys and values, such as "

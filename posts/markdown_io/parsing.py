@@ -61,6 +61,9 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # YAML safety limits: nodes after expanding aliases, and collection depth.
 MAX_YAML_NODES = 100_000
 MAX_YAML_DEPTH = 64
+# Front matter of any format (and the admin's extra front matter) nests no deeper: the
+# admin shows it indented by Python's JSON encoder, which recurses (about 330 levels).
+MAX_DEPTH = MAX_YAML_DEPTH
 
 
 class ParseError(Exception):
@@ -190,6 +193,8 @@ class TOMLHandler(_BlockHandler):
     def load(self, fm: str) -> Any:
         try:
             return tomllib.loads(fm.replace("\r\n", "\n"))
+        except RecursionError:
+            raise ParseError("TOML front matter nests too deeply") from None
         except tomllib.TOMLDecodeError as exc:
             match = re.search(r"line (\d+)", str(exc))
             raise ParseError(
@@ -211,6 +216,8 @@ class JSONHandler(_BlockHandler):
             return json.loads(fm)
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON front matter: {exc.msg}", line=exc.lineno) from None
+        except RecursionError:
+            raise ParseError("JSON front matter nests too deeply") from None
 
 
 HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
@@ -318,8 +325,10 @@ def split_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceTe
         metadata=metadata,
         body_line=block.count("\n") + 1,
     )
+    if nests_deeper_than(metadata, MAX_DEPTH):
+        raise ParseError(f"front matter nests deeper than {MAX_DEPTH} levels", line=2)
     for key, value in metadata.items():
-        if _holds_surrogate(key) or _holds_surrogate(value):
+        if holds_lone_surrogate(key) or holds_lone_surrogate(value):
             # JSON's and YAML's `\ud800` escapes: no database stores one in text.
             raise ParseError(
                 f"{scalar_text(key)}: holds a lone UTF-16 surrogate (an escape such as "
@@ -329,18 +338,42 @@ def split_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceTe
     return source
 
 
-def _holds_surrogate(value) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+def holds_lone_surrogate(value) -> bool:
+    """Whether a parsed value (text, or mappings and lists of them) holds a lone UTF-16
+    surrogate, which JSON and YAML escapes (`\\ud800`) make and no database stores."""
+    return any(_lone_surrogate(item) for item, _depth in _walk(value))
+
+
+def nests_deeper_than(value, limit: int) -> bool:
+    """Whether a parsed value has mappings or lists more than `limit` levels deep (the
+    outermost mapping is level 1, as the YAML check counts)."""
+    return any(depth > limit for item, depth in _walk(value) if isinstance(item, _NESTING))
+
+
+def _lone_surrogate(item) -> bool:
+    if not isinstance(item, str):
         return False
-    if isinstance(value, dict):
-        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_holds_surrogate(item) for item in value)
+    try:
+        item.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
+
+
+def _walk(value):
+    """(item, depth) for `value` and everything in it, keys included; without recursion,
+    so that no nesting a parser accepted can overflow the stack here."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        yield item, depth
+        if isinstance(item, dict):
+            stack.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, _NESTING):
+            stack.extend((part, depth + 1) for part in item)
+
+
+_NESTING = (dict, list, tuple, set, frozenset)
 
 
 def key_line(source: SourceText, key: str) -> int | None:
