@@ -244,21 +244,25 @@ class PostAdminForm(forms.ModelForm):
                 )
         return names
 
-    def _refuse_publishing_expired(self, cleaned) -> None:
-        """Status set to Published by hand (plain Save) with an expiry date already past:
-        the same refusal as the publishing buttons', which it went around."""
-        if cleaned.get("status") != Post.Status.PUBLISHED or cleaned.get("expires_at") is None:
-            return
-        if not {"status", "expires_at"} & set(self.changed_data):
-            return
-        now = timezone.now().replace(microsecond=0)
-        goes_live = cleaned.get("published_at") or now
-        if never_visible(goes_live, cleaned["expires_at"], now):
+    def _refuse_never_visible(self, goes_live, expires_at, now) -> None:
+        """Publishing a post whose expiry date leaves it no time to be seen."""
+        if never_visible(goes_live, expires_at, now):
             self.add_error(
                 "expires_at",
                 "The post would never be visible: this expiry date is not after it goes "
                 "live. Clear it or set a later one.",
             )
+
+    def _refuse_publishing_expired(self, cleaned) -> None:
+        """Status set to Published by hand (plain Save) with an expiry date already past:
+        the same refusal as the publishing buttons', which it went around."""
+        if cleaned.get("status") != Post.Status.PUBLISHED:
+            return
+        if not {"status", "expires_at"} & set(self.changed_data):
+            return
+        now = timezone.now().replace(microsecond=0)
+        goes_live = cleaned.get("published_at") or now
+        self._refuse_never_visible(goes_live, cleaned.get("expires_at"), now)
 
     def clean_excerpt(self):
         return self._keep_line_endings("excerpt")
@@ -317,14 +321,9 @@ class PostAdminForm(forms.ModelForm):
                 cleaned["status"] = Post.Status.PUBLISHED
         elif intent == UNPUBLISH:
             cleaned["status"] = Post.Status.DRAFT
-        expires_at, goes_live = cleaned.get("expires_at"), cleaned.get("published_at")
+        goes_live = cleaned.get("published_at")
         if intent != UNPUBLISH and goes_live is not None:
-            if never_visible(goes_live, expires_at, now):
-                self.add_error(
-                    "expires_at",
-                    "The post would never be visible: this expiry date is not after it goes "
-                    "live. Clear it or set a later one.",
-                )
+            self._refuse_never_visible(goes_live, cleaned.get("expires_at"), now)
         # The buttons change values the editor did not type: record them as changes, so
         # the history says "Changed Status" rather than "No fields changed".
         for name in ("status", "published_at"):
