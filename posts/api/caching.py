@@ -194,6 +194,9 @@ def _set_validators(response: HttpResponse, validators: Validators) -> None:
 def _public_headers(response: HttpResponse, validators: Validators, state: ContentState):
     if response.status_code in (200, 304):
         _set_validators(response, validators)
+    if response.status_code in (200, 304, *HEURISTICALLY_CACHED_MISSES):
+        # A 404 too: without a lifetime, shared caches may keep it as long as they like
+        # (RFC 9111, 4.2.2), and a scheduled post's detail would stay missing past its time.
         response.headers["Cache-Control"] = f"public, max-age={_public_max_age(state)}"
     return response
 
@@ -239,12 +242,8 @@ def serve_public(call_next, request: HttpRequest, state: ContentState) -> HttpRe
         return _public_headers(late, validators, state)
 
     response = call_next(request)
-    if response.status_code in HEURISTICALLY_CACHED_MISSES:
-        # Without a lifetime, shared caches may keep a 404 as long as they like (RFC 9111,
-        # 4.2.2): a scheduled post's detail or tag feed would stay missing past its time.
-        response.headers["Cache-Control"] = f"public, max-age={_public_max_age(state)}"
     if response.status_code != 200:
-        return response
+        return _public_headers(response, validators, state)
     if hasattr(response, "render"):
         response.render()
     if seconds and (entry := _entry(response)) is not None:
