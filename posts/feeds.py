@@ -40,9 +40,13 @@ class LatestPostsFeed(Feed):
     """`/feeds/rss/`: the latest published posts."""
 
     def get_object(self, request, *args, **kwargs) -> FeedScope:
+        return self.scope(request)
+
+    @staticmethod
+    def scope(request, **kwargs) -> FeedScope:
         # The cache layer read the content state (and its clock) for this request.
         url = request.build_absolute_uri(request.path)
-        return FeedScope(now=request.content_state.now, url=url)
+        return FeedScope(now=request.content_state.now, url=url, **kwargs)
 
     def posts(self, scope: FeedScope):
         return Post.objects.published(now=scope.now)
@@ -117,7 +121,7 @@ class TagFeed(LatestPostsFeed):
         tag = Tag.objects.filter(slug=slug).first()
         if tag is None or not self.posts(FeedScope(now=now, tag=tag)).exists():
             raise Http404("No tag with published posts has this slug.")
-        return FeedScope(now=now, tag=tag, url=request.build_absolute_uri(request.path))
+        return self.scope(request, tag=tag)
 
     def posts(self, scope: FeedScope):
         tagged = scope.tag.tagged_posts.values("content_object_id")
@@ -145,7 +149,7 @@ class CategoryFeed(LatestPostsFeed):
         category = Category.objects.filter(slug=slug).first()
         if category is None or not self.posts(FeedScope(now=now, category=category)).exists():
             raise Http404("No category with published posts has this slug.")
-        return FeedScope(now=now, category=category, url=request.build_absolute_uri(request.path))
+        return self.scope(request, category=category)
 
     def posts(self, scope: FeedScope):
         linked = Post.categories.through.objects.filter(category=scope.category).values("post_id")
