@@ -799,12 +799,17 @@ def _name_key(path: str) -> str:
     return unicodedata.normalize("NFC", posixpath.basename(path))
 
 
-def _redating_key(path: str) -> tuple[str, str] | None:
-    """(folder, name after the date) of a file named `YYYY-MM-DD-name`; None otherwise."""
+def _name_parts(path: str) -> tuple[str, dt.date | None, bool] | None:
+    """`file_name_parts` of a path; None for a section page (`_index.md`)."""
     try:
-        name, day, bundle = file_name_parts(path)
+        return file_name_parts(path)
     except SectionPage:
         return None
+
+
+def _redating_key(path: str) -> tuple[str, str] | None:
+    """(folder, name after the date) of a file named `YYYY-MM-DD-name`; None otherwise."""
+    name, day, bundle = _name_parts(path) or ("", None, False)
     if day is None or bundle:
         return None
     return unicodedata.normalize("NFC", posixpath.dirname(path)), unicodedata.normalize("NFC", name)
@@ -818,10 +823,8 @@ def _write_failure(exc: Exception) -> str:
 
 def _post_name(path: str) -> str:
     """The name a file gives its post: without a `YYYY-MM-DD-` date, a bundle's folder."""
-    try:
-        return file_name_parts(path)[0]
-    except SectionPage:
-        return path
+    parts = _name_parts(path)
+    return parts[0] if parts is not None else path
 
 
 def duplicate_key(path: str, data: PostData) -> tuple | None:
@@ -850,7 +853,8 @@ def _copy_name(path: str) -> str:
     `posts/b/index.md`) were taken for copies and the second one's text was never stored.
     """
     directory, filename = posixpath.split(path)
-    if directory and filename.split(".", 1)[0] == "index":
+    parts = _name_parts(path)
+    if parts is not None and parts[2]:  # a bundle
         return f"{posixpath.basename(directory)}/{filename}"
     return filename
 
