@@ -79,10 +79,18 @@ def existing_spellings(names: list[str], tags) -> list[str]:
     folds ASCII only: `ärger` beside `Ärger` became a second tag (slug `ärger_1`). Compared
     here by case fold, as the importer does: `STRASSE` is `Straße`.
     """
+    spelled = spellings_by_fold(tags, names)
+    return [spelled.get(name.casefold(), name) for name in names]
+
+
+def spellings_by_fold(rows, names) -> dict[str, str]:
+    """{case fold: the name a row of `rows` (a queryset or manager of named rows) has} for
+    those of `names` that one has, but perhaps for letter case. In Python: the databases'
+    case-insensitive lookups fold ASCII only (also the taxonomy forms' check)."""
     wanted = {name.casefold() for name in names}
-    spelled = {}
-    for existing in tags.values_list("name", flat=True).iterator():
+    spelled: dict[str, str] = {}
+    for existing in rows.values_list("name", flat=True).iterator():
         folded = existing.casefold()
         if folded in wanted:
             spelled.setdefault(folded, existing)
-    return [spelled.get(name.casefold(), name) for name in names]
+    return spelled

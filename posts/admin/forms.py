@@ -12,7 +12,7 @@ from taggit.forms import TagWidget
 
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
-from posts.tag_input import apply_edits, existing_spellings, loaded_tags
+from posts.tag_input import apply_edits, existing_spellings, loaded_tags, spellings_by_fold
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
 PUBLISH_NOW = "_publish_now"
@@ -397,15 +397,13 @@ class RenameSlugForm(forms.ModelForm):
     def clean_name(self):
         name = self.cleaned_data["name"]
         model = self._meta.model
-        # The importer and the Tags box take `Rails` and `rails` for one name (casefolded;
-        # the database's case-insensitive lookups fold ASCII only, hence in Python).
-        others = model._default_manager.exclude(pk=self.instance.pk).values_list("name", flat=True)
-        folded = name.casefold()
-        for other in others.iterator():
-            if other.casefold() == folded:
-                raise ValidationError(
-                    "%(model)s “%(other)s” already has this name, but for letter case.",
-                    code="name_taken",
-                    params={"model": model._meta.verbose_name.capitalize(), "other": other},
-                )
+        # The importer and the Tags box take `Rails` and `rails` for one name.
+        others = model._default_manager.exclude(pk=self.instance.pk)
+        other = spellings_by_fold(others, [name]).get(name.casefold())
+        if other is not None:
+            raise ValidationError(
+                "%(model)s “%(other)s” already has this name, but for letter case.",
+                code="name_taken",
+                params={"model": model._meta.verbose_name.capitalize(), "other": other},
+            )
         return name
