@@ -132,21 +132,19 @@ def _relinked(tag_links: list, renamed: dict[int, int], using: str) -> list:
     if not renamed:
         return tag_links
     post_ids = {v.field_dict["content_object_id"] for v in tag_links}
-    linked = set(
-        TaggedPost.objects.using(using)
+    # (post, tag) -> the id of the link the post has now
+    linked = {
+        (post, tag): pk
+        for post, tag, pk in TaggedPost.objects.using(using)
         .filter(content_object_id__in=post_ids)
         .values_list("content_object_id", "tag_id", "pk")
-    )
+    }
     result = []
     for version in tag_links:
         link = version._object_version.object
         link.tag_id = renamed.get(link.tag_id, link.tag_id)
-        if any(
-            (post, tag) == (link.content_object_id, link.tag_id) and pk != link.pk
-            for post, tag, pk in linked
-        ):
-            continue
-        result.append(version)
+        if linked.get((link.content_object_id, link.tag_id), link.pk) == link.pk:
+            result.append(version)
     return result
 
 
