@@ -537,3 +537,21 @@ def test_an_author_deleted_while_the_post_was_open_is_a_visible_error(admin_clie
     assert "An author of this post was deleted meanwhile" in response.content.decode()
     post.refresh_from_db()
     assert post.excerpt != "Edited"
+
+
+def test_add_form_prefilled_from_the_address_shows_the_date_and_time(admin_client):
+    response = admin_client.get(ADD_URL + "?published_at=2024-05-06 07:08&title=Hello")
+
+    assert response.status_code == 200
+    assert 'value="2024-05-06"' in response.text
+    assert 'value="07:08:00"' in response.text
+    assert 'value="Hello"' in response.text
+
+
+@pytest.mark.parametrize("query", ["published_at=notadate", "expires_at=2020-13-45"])
+def test_add_form_prefilled_with_a_bad_date_leaves_it_empty_not_a_500(admin_client, query):
+    response = admin_client.get(ADD_URL + "?" + query + "&title=Hello")
+
+    assert response.status_code == 200
+    assert 'value="Hello"' in response.text
+    assert "notadate" not in response.text and "2020-13-45" not in response.text

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import path, reverse
 from django.utils import timezone
@@ -227,6 +227,19 @@ class PostAdmin(actions.CheckedSelection, VersionAdmin):
         return can_publish(request.user)
 
     # The form ---------------------------------------------------------------------------
+
+    def get_changeform_initial_data(self, request):
+        """`/add/?published_at=...` prefills the form; Django passes the text on as it is,
+        which the date and time widgets cannot show (a 500). Read such values as the
+        field reads them; one that is not a date and time is left out, as if not given."""
+        initial = super().get_changeform_initial_data(request)
+        for name in ("published_at", "expires_at", "modified_at"):
+            if isinstance(initial.get(name), str):
+                try:
+                    initial[name] = Post._meta.get_field(name).to_python(initial[name])
+                except ValidationError:
+                    del initial[name]
+        return initial
 
     def get_fieldsets(self, request, obj=None):
         return [
