@@ -17,14 +17,14 @@ from reversion.models import Revision
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from posts import rendering
+from posts import rendering, slugs
 from posts.fields import OrderedJSONField
 from posts.slugs import unique_slug
 
 
 class Author(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(
+    slug = slugs.SlugField(
         max_length=200,
         unique=True,
         allow_unicode=True,
@@ -63,7 +63,7 @@ class Author(models.Model):
 
 class Category(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(
+    slug = slugs.SlugField(
         max_length=200,
         unique=True,
         allow_unicode=True,
@@ -90,10 +90,15 @@ class Tag(TagBase):
 
     # Longer than taggit's default 100: real folders have long tags (e.g. whole CJK phrases).
     name = models.CharField("name", max_length=255, unique=True)
-    slug = models.SlugField("slug", max_length=255, unique=True, allow_unicode=True)
+    slug = slugs.SlugField("slug", max_length=255, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name", "id"]
+
+    def slugify(self, tag, i=None):
+        """taggit's slug for a new tag (Django's slugify), keeping combining marks."""
+        slug = slugs.make_slug(tag, fallback="tag")
+        return slug if i is None else f"{slug}_{i}"
 
 
 class PostListingCopy(models.Model):
@@ -176,7 +181,7 @@ class Post(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=500)
-    slug = models.SlugField(
+    slug = slugs.SlugField(
         max_length=255,
         unique=True,
         allow_unicode=True,

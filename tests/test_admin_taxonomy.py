@@ -108,3 +108,15 @@ def test_an_editor_links_an_author_to_a_login_from_a_list_of_staff(editor_client
     data = {"name": "Ada", "slug": "ada", "bio": "", "user": str(editor_user.pk)}
     assert editor_client.post(add_url, data).status_code == 302
     assert Author.objects.get(slug="ada").user == editor_user
+
+
+def test_a_slug_with_vowel_signs_can_be_typed_and_a_slug_with_punctuation_cannot(admin_client):
+    url = reverse("admin:posts_category_add")
+
+    typed = admin_client.post(url, {"name": "समाचार", "slug": "हिन्दी-समाचार", "description": ""})
+    refused = admin_client.post(url, {"name": "News", "slug": "news!", "description": ""})
+
+    assert typed.status_code == 302
+    assert Category.objects.get().slug == "हिन्दी-समाचार"
+    assert refused.status_code == 200
+    assert "Enter a valid slug" in refused.text

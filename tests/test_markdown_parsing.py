@@ -198,6 +198,12 @@ def test_unicode_slug_is_kept():
     assert parse("---\n---\n", "_posts/2021-05-23-前往台灣歷史.md").slug == "前往台灣歷史"
 
 
+def test_slug_keeps_vowel_signs_from_the_key_and_the_file_name():
+    # Devanagari and Thai vowel signs are combining marks, which Django's slugify drops.
+    assert parse("---\nslug: हिन्दी-समाचार\n---\n").slug == "हिन्दी-समाचार"
+    assert parse("---\n---\n", "_posts/2021-05-23-ข่าว.md").slug == "ข่าว"
+
+
 def test_section_page_is_not_a_post():
     with pytest.raises(SectionPage):
         parse('+++\ntitle = "Posts"\n+++\n', "content/posts/_index.md")

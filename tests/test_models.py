@@ -57,6 +57,28 @@ def test_cjk_title_gets_a_unicode_slug():
     assert post.slug == "老楊到處說香港的新聞"
 
 
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("हिन्दी समाचार", "हिन्दी-समाचार"),  # Devanagari vowel signs and virama
+        ("ข่าว ภาษาไทย", "ข่าว-ภาษาไทย"),  # ข่าว (news), not ขาว (white)
+        ("தமிழ் செய்தி", "தமிழ்-செய்தி"),
+        ("Cafe\u0301 au lait!", "café-au-lait"),  # a decomposed accent is composed
+    ],
+)
+def test_titles_in_scripts_with_vowel_signs_keep_them_in_the_slug(title, slug):
+    post = PostFactory(title=title, slug="")
+
+    assert post.slug == slug
+    post.full_clean()  # the model accepts the slug it made
+
+
+def test_new_tag_slug_keeps_vowel_signs():
+    PostFactory(tags=["हिन्दी"])
+
+    assert Tag.objects.get().slug == "हिन्दी"
+
+
 def test_same_title_gets_distinct_slugs():
     first = PostFactory(title="城寨新聞", slug="")
     second = PostFactory(title="城寨新聞", slug="")

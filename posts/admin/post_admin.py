@@ -28,6 +28,7 @@ from posts.admin.forms import (
 from posts.models import Post, PostAuthor, PostRevision
 from posts.preview import make_preview_token
 from posts.roles import can_edit_any_post, can_publish, editable_posts
+from posts.slugs import SLUG_PREFILL_JS
 
 # Columns the list never shows: deferring them keeps a page of a 30,000-post table light.
 LIST_DEFERRED_FIELDS = ["body", "body_html", "excerpt", "plain_excerpt", "meta"]
@@ -202,6 +203,7 @@ class PostAdmin(actions.CheckedSelection, VersionAdmin):
 
     class Media:
         css = {"all": ["posts/admin/editor.css"]}
+        js = SLUG_PREFILL_JS
 
     # Permissions ------------------------------------------------------------------------
 

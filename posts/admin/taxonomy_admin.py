@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from posts.admin import actions
 from posts.admin.forms import RenameSlugForm
 from posts.models import Author, Category, Tag
-from posts.slugs import unique_slug
+from posts.slugs import SLUG_PREFILL_JS, unique_slug
 
 
 class StableSlugAdmin(actions.CheckedSelection, admin.ModelAdmin):
@@ -30,6 +30,9 @@ class StableSlugAdmin(actions.CheckedSelection, admin.ModelAdmin):
     ordering = ["name", "id"]
     # The filter parameter of the post list (posts/admin/filters.py) for this model.
     post_filter = ""
+
+    class Media:
+        js = SLUG_PREFILL_JS
 
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name != "new_slug_from_name"]

@@ -142,3 +142,26 @@ def test_author_cannot_publish_nor_open_someone_elses_post(page, author_user):
     page.goto(f"/admin/posts/post/{others.pk}/change/")
     expect(page.locator(".messagelist")).to_contain_text("doesn’t exist")
     expect(page.locator("#id_title")).to_have_count(0)
+
+
+def test_slug_filled_in_from_a_title_keeps_vowel_signs(page, editor_user):
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+
+    # Devanagari and Thai vowel signs are combining marks, which Django's own prefill drops.
+    page.locator("#id_title").press_sequentially("हिन्दी ข่าว!")
+    expect(page.locator("#id_slug")).to_have_value("हिन्दी-ข่าว")
+    press(page, "_continue")
+
+    assert Post.objects.get().slug == "हिन्दी-ข่าว"
+
+
+def test_category_slug_filled_in_from_a_name_keeps_vowel_signs(page, admin_user):
+    log_in(page, "admin", "password")
+    page.goto("/admin/posts/category/add/")
+
+    # Characters off the keyboard arrive without keyup events, which the prefill listens
+    # to: the last character typed is a key.
+    page.locator("#id_name").press_sequentially("தமிழ் செய்தி 1")
+
+    expect(page.locator("#id_slug")).to_have_value("தமிழ்-செய்தி-1")
