@@ -6,9 +6,16 @@ time. The plugin tries every suffix from `-1` again for each repeat, which is qu
 8,000 headings `# a` took 4.7 s to render, and a 10 MB file of them would never finish.
 """
 
+import re
+import unicodedata
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors.index import slugify
+
+from posts.slugs import MARKS
+
+# mdit_py_plugins' anchor slug: lowercase, spaces to hyphens, then only these are kept.
+_KEPT = re.compile(r"[\w\u4e00-\u9fff\- ]")
 
 
 def heading_ids_plugin(md: MarkdownIt) -> None:
@@ -32,7 +39,15 @@ def _add_heading_ids(state: StateCore) -> None:
             for child in inline.children or ()
             if child.type in ("text", "code_inline")
         )
-        token.attrSet("id", _unique(slugify(title), used, next_suffix))
+        token.attrSet("id", _unique(_slugify(title), used, next_suffix))
+
+
+def _slugify(title: str) -> str:
+    """The plugin's slug keeping combining marks, as GitHub's ids do: its `\\w` drops the
+    vowel signs of Devanagari or Thai (`## हिन्दी` got the id `हनद`, so links to
+    `#हिन्दी` written for GitHub or a static site generator went nowhere)."""
+    text = title.lower().replace(" ", "-")
+    return "".join(c for c in text if _KEPT.match(c) or unicodedata.category(c) in MARKS)
 
 
 def _unique(slug: str, used: set[str], next_suffix: dict[str, int]) -> str:

@@ -34,6 +34,13 @@ def test_headings_get_anchor_ids_including_cjk():
     assert '<h2 id="香港新聞">' in html
 
 
+def test_heading_ids_keep_vowel_signs_as_github_does():
+    html = markdown_to_html("## हिन्दी समाचार\n\n## ข่าว\n")
+
+    assert '<h2 id="हिन्दी-समाचार">' in html
+    assert '<h2 id="ข่าว">' in html
+
+
 def test_setext_heading_made_of_a_link():
     html = markdown_to_html("[A video title](https://www.youtube.com/watch?v=x)\n------\n")
 
