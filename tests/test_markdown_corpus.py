@@ -52,7 +52,10 @@ def test_jekyll_fixtures(corpus):
 def test_hugo_site_has_exactly_its_ten_drafts_and_three_pages_hugo_does_not_write(corpus):
     report = import_folder(corpus / "hugo-toml")
     assert report.ok
-    assert report.counts["skipped"] == 10  # the _index.md section pages
+    # The _index.md section pages, and the markdown resources of two leaf bundles.
+    assert report.counts["skipped"] == 15
+    assert not Post.objects.filter(source_path__contains="/page-bundle-a/bar.md").exists()
+    assert Post.objects.filter(source_path__endswith="/page-bundle-a/index.md").exists()
     unwritten = {
         "posts/build-front-matter/do-not-render.md",  # _build: {render: never}
         "posts/build-front-matter/do-not-render-or-list.md",  # _build: {render: false}

@@ -438,6 +438,83 @@ def test_section_pages_are_skipped_and_bundles_named_after_their_folder(tmp_path
     assert Post.objects.get().slug == "my-trip"
 
 
+HUGO_BUNDLE_SITE = {
+    "content/posts/my-trip/index.md": '+++\ntitle = "My trip"\n+++\n',
+    "content/posts/my-trip/index.de.md": '+++\ntitle = "Meine Reise"\n+++\n',
+    "content/posts/my-trip/packing-list.md": "- socks\n",
+    "content/posts/my-trip/day-1/index.md": "---\ntitle: Day one\n---\n",
+    "content/posts/news/_index.md": '+++\ntitle = "News"\n+++\n',
+    "content/posts/news/launch.md": "---\ntitle: Launch\n---\n",
+}
+
+
+@pytest.mark.parametrize("import_from", [".", "content"])
+def test_hugo_leaf_bundle_files_besides_its_index_are_resources_not_posts(tmp_path, import_from):
+    root = write_files(tmp_path, {"hugo.toml": 'title = "Site"\n', **HUGO_BUNDLE_SITE})
+
+    report = import_folder(root / import_from)
+
+    assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "Launch",
+        "Meine Reise",
+        "My trip",
+    ]
+    skipped = {
+        o.path.rsplit("/", 1)[-1]: o.detail for o in report.outcomes if o.action == "skipped"
+    }
+    assert (
+        skipped["packing-list.md"]
+        == skipped["index.md"]
+        == (
+            "a resource of the page bundle "
+            + ("content/" if import_from == "." else "")
+            + "posts/my-trip/ (Hugo), not a post"
+        )
+    )
+
+
+def test_a_hugo_content_folder_without_its_config_is_known_by_its_section_pages(tmp_path):
+    root = write_files(tmp_path, HUGO_BUNDLE_SITE)
+
+    import_folder(root / "content")
+
+    assert Post.objects.count() == 3
+
+
+def test_outside_a_hugo_site_every_file_of_a_folder_with_an_index_is_a_post(tmp_path):
+    # Jekyll and Eleventy build a page of each.
+    files = {"docs/guide/index.md": "# Guide\n", "docs/guide/setup.md": "# Setup\n"}
+    root = write_files(tmp_path, {**files, "docs/guide/more/index.md": "# More\n"})
+
+    import_folder(root)
+
+    assert sorted(Post.objects.values_list("title", flat=True)) == ["Guide", "More", "Setup"]
+
+
+def test_a_hugo_site_in_a_subfolder_of_the_imported_one_is_read_as_hugo(tmp_path):
+    files = {"site/hugo.yaml": "title: Site\n", "site/content/a/index.md": "# A\n"}
+    root = write_files(tmp_path, {**files, "site/content/a/fragment.md": "# Fragment\n"})
+
+    import_folder(root)
+
+    assert list(Post.objects.values_list("title", flat=True)) == ["A"]
+
+
+def test_a_post_made_of_a_bundle_resource_before_is_gone_and_pruned(tmp_path):
+    files = {
+        "content/posts/my-trip/index.md": "# My trip\n",
+        "content/posts/my-trip/notes.md": "# Notes\n",
+    }
+    root = write_files(tmp_path, files)
+    import_folder(root)  # no config yet: two posts
+    (tmp_path / "hugo.toml").write_text('title = "Site"\n')
+
+    report = import_folder(root, prune=True)
+
+    assert (report.counts["skipped"], report.pruned) == (1, 1)
+    assert list(Post.objects.values_list("title", flat=True)) == ["My trip"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_import_leaves_the_planner_statistics_of_what_it_wrote(tmp_path):
     files = {f"_posts/2024-01-{day:02d}-post.md": jekyll(f"Post {day}") for day in range(1, 31)}

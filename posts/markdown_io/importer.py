@@ -108,10 +108,7 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
     and of Hugo's archetypes (templates, whose `{{ .Date }}` failed the run).
     """
     suffixes = tuple(ext.lower() for ext in extensions)
-    hugo_root = (
-        any((Path(root) / name).is_file() for name in HUGO_CONFIGS)
-        or (Path(root) / "config" / "_default").is_dir()
-    )
+    hugo_root = _has_hugo_config(Path(root))
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
         skipped = NOT_CONTENT | (HUGO_NOT_CONTENT if hugo_root and rel_dir == "." else set())
@@ -128,6 +125,65 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
                 continue
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             yield rel.replace(os.sep, "/"), absolute
+
+
+def _has_hugo_config(folder: Path) -> bool:
+    return (
+        any((folder / name).is_file() for name in HUGO_CONFIGS)
+        or (folder / "config" / "_default").is_dir()
+    )
+
+
+def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
+    """Hugo: relative path -> its leaf bundle's folder, for every file in a leaf bundle
+    that is not the bundle's own page.
+
+    A folder holding `index.md` (or a translation, `index.de.md`) is a leaf bundle: Hugo
+    builds one page from it, and every other file in it or below it, markdown included,
+    is a resource of that page (notes, fragments a shortcode includes), never a page.
+    Other generators build a page from each of those files, so only a Hugo site is read
+    so: one with a section page (`_index.md`, Hugo's alone) or a Hugo config file in the
+    bundle's folder or above it (up to the parent of an imported `content` folder).
+    """
+    root = Path(root).resolve()
+    paths = list(paths)
+    sections = any(_file_kind(posixpath.basename(path)) == "_index" for path in paths)
+    configured: dict[Path, bool] = {}
+
+    def in_hugo_site(folder: str) -> bool:
+        if sections:
+            return True
+        tops = [root.parent] if root.name == "content" else []
+        for directory in [*(root / folder).parents, root / folder]:
+            if directory == root or root in directory.parents or directory in tops:
+                if directory not in configured:
+                    configured[directory] = _has_hugo_config(directory)
+                if configured[directory]:
+                    return True
+        return False
+
+    leaves = set()
+    for path in paths:
+        folder, name = posixpath.split(path)
+        if folder and _file_kind(name) == "index" and in_hugo_site(folder):
+            leaves.add(folder)
+    resources = {}
+    for path in paths:
+        folder, name = posixpath.split(path)
+        parts = folder.split("/") if folder else []
+        # The outermost leaf bundle holding the file: Hugo reads no bundle inside one.
+        leaf = next(
+            (bundle for i in range(1, len(parts) + 1) if (bundle := "/".join(parts[:i])) in leaves),
+            None,
+        )
+        if leaf is not None and not (leaf == folder and _file_kind(name) == "index"):
+            resources[path] = leaf
+    return resources
+
+
+def _file_kind(name: str) -> str:
+    """`index` for `index.md` and `index.de.md`, `_index` for `_index.md`, ..."""
+    return name.rsplit(".", 1)[0].split(".", 1)[0]
 
 
 def file_hash(data: bytes) -> str:
@@ -286,15 +342,21 @@ class FolderImport:
         started = time.monotonic()
         files = list(walk(self.root, self.extensions))
         self.total = len(files)
+        resources = leaf_bundle_resources(self.root, (rel for rel, _ in files))
         # A dry run is one transaction rolled back at the end; a real run commits each batch.
         with transaction.atomic() if self.report.dry_run else nullcontext():
-            self.load_index({rel for rel, _ in files})
+            # A resource is not a page: a post made of one before counts as gone (--prune).
+            self.load_index({rel for rel, _ in files if rel not in resources})
             self.refuse_pruning_another_folder()
             self.authors = _Taxonomy(Author, "author")
             self.categories = _Taxonomy(Category, "category")
             self.tags = _Taxonomy(Tag, "tag")
             batch: list[Item] = []
             for rel, absolute in files:
+                if rel in resources:
+                    detail = f"a resource of the page bundle {resources[rel]}/ (Hugo), not a post"
+                    self.done(r.FileOutcome(rel, r.SKIPPED, detail))
+                    continue
                 item = self.read(rel, absolute)
                 if item is not None:
                     batch.append(item)
