@@ -114,6 +114,22 @@ def test_edited_toml_keeps_its_comments_and_tables(imported, tmp_path):
     assert 'tags = ["x"]  # trailing comment\n' in after and "[menu.main]" in after
 
 
+def test_edited_eleventy_json_block_keeps_its_dashes(tmp_path):
+    source = write_files(
+        tmp_path / "source", {"posts/hi.md": '---json\n{\n  "title": "Hi"\n}\n---\nBody\n'}
+    )
+    import_folder(source)
+    post = Post.objects.get()
+    post.title = "Hello"
+    post.save()
+
+    export_folder(tmp_path / "out")
+
+    after = read(tmp_path / "out", "posts/hi.md").decode()
+    assert after == '---json\n{\n  "title": "Hello"\n}\n---\nBody\n'
+    assert import_folder(tmp_path / "out").ok
+
+
 def test_edited_body_keeps_bom_and_crlf(imported, tmp_path):
     post = Post.objects.get(source_path="_posts/2016-01-01-crlf-bom.md")
     post.body = "Rewritten\nin the admin\n"

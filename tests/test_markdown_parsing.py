@@ -70,6 +70,27 @@ def test_json_front_matter():
     assert (post.title, post.tags, post.body) == ("J", ["a", "b"], "Body {not json}\n")
 
 
+@pytest.mark.parametrize("opening", ["---json", "--- JSON ", "---yaml", "---yml"])
+def test_eleventys_front_matter_language_after_the_dashes(opening):
+    text = (
+        '{"title": "Hi", "tags": ["a", "b"]}'
+        if "j" in opening.lower()
+        else "title: Hi\ntags: [a, b]"
+    )
+    post = parse(f"{opening}\n{text}\n---\nBody\n")
+
+    assert (post.title, post.tags, post.source.body) == ("Hi", ["a", "b"], "Body\n")
+
+
+@pytest.mark.parametrize(("opening", "says"), [("---js", "is JavaScript"), ("---toml", "language")])
+def test_front_matter_in_another_language_is_a_clear_error(opening, says):
+    with pytest.raises(ParseError) as error:
+        parse(f'{opening}\n{{ title: "x" }}\n---\nBody\n')
+
+    assert f"`{opening}`" in error.value.reason and says in error.value.reason
+    assert error.value.line == 1
+
+
 def test_body_starting_with_liquid_is_not_json():
     post = parse("{% include note.html %}\nText\n", "notes/x.md")
     assert post.source.format == "none"

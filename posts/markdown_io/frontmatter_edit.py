@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from posts.markdown_io.parsing import JSONHandler, TOMLHandler, YAMLHandler
+from posts.markdown_io.parsing import DashedJSONHandler, JSONHandler, TOMLHandler, YAMLHandler
 
 DELETE = object()  # the value of a key to remove
 
@@ -166,7 +166,8 @@ def edit_toml(block: str, changes: dict[str, Any]) -> str:
 
 def edit_json(block: str, changes: dict[str, Any]) -> str:
     newline = "\r\n" if "\r\n" in block else "\n"
-    _, inner, closing = _split_block(JSONHandler, block)
+    handler = DashedJSONHandler if DashedJSONHandler.OPENING.match(block) else JSONHandler
+    opening, inner, closing = _split_block(handler, block)
     data = json.loads(inner)
     for key, value in changes.items():
         if value is DELETE:
@@ -175,7 +176,9 @@ def edit_json(block: str, changes: dict[str, Any]) -> str:
             data[key] = value
     indent = re.search(r"\n([ \t]+)\S", inner)
     text = json.dumps(data, ensure_ascii=False, indent=indent.group(1) if indent else 2)
-    return text.replace("\n", newline) + closing
+    if opening:  # `---json`: the object ends its own line, before the closing dashes
+        text += "\n"
+    return opening + text.replace("\n", newline) + closing
 
 
 def new_yaml_block(items: list[tuple[str, Any]], newline: str = "\n") -> str:

@@ -171,12 +171,16 @@ class _BlockHandler(BaseHandler):
 
 
 class YAMLHandler(_BlockHandler):
-    """`---` ... `---` or `...` (Jekyll's rule), trailing blanks allowed on both lines."""
+    """`---` ... `---` or `...` (Jekyll's rule), trailing blanks allowed on both lines.
+
+    Eleventy (gray-matter) also reads a language after the opening dashes: `---yaml` (or
+    `---yml`) is this block too."""
 
     format = "yaml"
-    OPENING = re.compile(r"---[ \t]*\r?\n")
+    OPENING = re.compile(r"---[ \t]*(?:(?i:yaml|yml)[ \t]*)?\r?\n")
     FM_BOUNDARY = re.compile(
-        r"---[ \t]*\r?\n(?P<inner>.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\r|\Z)", re.S | re.M
+        r"---[ \t]*(?:(?i:yaml|yml)[ \t]*)?\r?\n(?P<inner>.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\r|\Z)",
+        re.S | re.M,
     )
 
     def load(self, fm: str) -> Any:
@@ -220,7 +224,19 @@ class JSONHandler(_BlockHandler):
             raise ParseError("JSON front matter nests too deeply") from None
 
 
-HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler()]
+class DashedJSONHandler(JSONHandler):
+    """Eleventy's JSON front matter: `---json`, the object, `---`."""
+
+    OPENING = re.compile(r"---[ \t]*(?i:json)[ \t]*\r?\n")
+    FM_BOUNDARY = re.compile(
+        r"---[ \t]*(?i:json)[ \t]*\r?\n(?P<inner>.*?)^---[ \t]*(?:\r?\n|\r|\Z)", re.S | re.M
+    )
+
+
+HANDLERS = [YAMLHandler(), TOMLHandler(), JSONHandler(), DashedJSONHandler()]
+# Another language after the opening dashes (Eleventy's `---js`, a custom `---toml`): a
+# block that none of the handlers reads.
+OTHER_LANGUAGE = re.compile(r"---[ \t]*(?P<language>[A-Za-z][\w-]*)[ \t]*\r?\n")
 
 
 # --- safe YAML ------------------------------------------------------------------------------
@@ -299,6 +315,19 @@ def split_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceTe
         raise ParseError(f"file is {len(data):,} bytes, over the limit of {max_bytes:,}")
     text, encoding = decode(data)
     handler = frontmatter.detect_format(text, HANDLERS)
+    other = OTHER_LANGUAGE.match(text) if handler is None else None
+    if other is not None:
+        language = other.group("language")
+        what = (
+            "is JavaScript, code the importer does not run"
+            if language.lower() in ("js", "javascript")
+            else "is in a language the importer does not read"
+        )
+        raise ParseError(
+            f"the front matter marked `---{language}` {what}: write it as YAML (`---`), "
+            "JSON (`---json`) or TOML (`+++`)",
+            line=1,
+        )
     if handler is None:
         return SourceText(
             encoding=encoding,
