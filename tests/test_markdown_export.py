@@ -369,11 +369,34 @@ def test_a_key_edit_keeps_values_holding_characters_python_counts_as_line_breaks
 @pytest.mark.parametrize(
     ("text", "edit", "written"),
     [
-        # Jekyll's own fixture: singular keys, whose text the importer does not split.
+        # Jekyll's own fixture: singular keys, whose text Jekyll takes whole (one tag
+        # "code, python"), while it flattens a list under them.
         (
             "---\ntitle: A Tag\ntag: code\ncategory: news\n---\nWhoa.\n",
             lambda post: (post.tags.add("python"), post.categories.add(_category("more"))),
-            "---\ntitle: A Tag\ntag: code, python\ncategory: more, news\n---\nWhoa.\n",
+            "---\ntitle: A Tag\ntag:\n  - code\n  - python\n"
+            "category:\n  - more\n  - news\n---\nWhoa.\n",
+        ),
+        (
+            "---\ntitle: A Tag\ntag: code\n---\nWhoa.\n",
+            lambda post: (post.tags.remove("code"), post.tags.add("clean code")),
+            "---\ntitle: A Tag\ntag: clean code\n---\nWhoa.\n",
+        ),
+        # Jekyll splits a plural key's text at whitespace, commas or not: a name with a
+        # space goes in a list, not in `Big News, jekyll`.
+        (
+            "---\ntitle: W\ncategories: jekyll news\n---\nBody\n",
+            lambda post: (
+                post.categories.remove(Category.objects.get(name="news")),
+                post.categories.add(_category("Big News")),
+            ),
+            "---\ntitle: W\ncategories:\n  - Big News\n  - jekyll\n---\nBody\n",
+        ),
+        # A file written with commas keeps them.
+        (
+            "---\ntitle: W\ntags: one, two\n---\nBody\n",
+            lambda post: post.tags.add("big three"),
+            "---\ntitle: W\ntags: big three, one, two\n---\nBody\n",
         ),
         # A plural key's text is split at spaces: a name with one must go in a list.
         (

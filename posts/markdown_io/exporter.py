@@ -310,23 +310,29 @@ def _author_entries(names: list[str], original) -> list | None:
 
 
 def _names_value(names: list[str], original, key: str, field_name: str):
-    """Categories or tags for the file's key: text where the key held text and text reads
-    back as these names, else a list.
+    """Categories or tags for the file's key: text in the file's own style where that
+    text reads back as these names, else a list.
 
-    The importer splits a plural key's text (`tags: a b`) at spaces but not a singular
-    one's (`tag: code`), and any at commas: `code python` under `tag` was read back as one
-    tag, and `new tag` under `tags` as two, so the export refused the edit.
+    Jekyll splits a plural key's text (`tags: a b`) at whitespace and takes a singular
+    one's (`tag: code`) whole, and a list works under either. So text written in
+    another style than the file's misleads the generator even where the importer reads
+    it back: `categories: Big News, jekyll` in place of `jekyll news` made Jekyll file
+    the post under `Big`, `News,` and `jekyll`. Text with commas keeps its commas.
     """
     if not isinstance(original, str) or not names:
         return names
     plural = key.lower() == field_name
-    separators = [", ", " "] if "," in original or not plural else [" ", ", "]
-    wanted = [name.casefold() for name in names]
-    for separator in separators:
-        text = separator.join(names)
-        read_back = f.name_list(text, split_words=plural)
-        if [name.casefold() for name in read_back] == wanted:
-            return text
+    if "," in original:
+        text = ", ".join(names)
+    elif plural:
+        text = " ".join(names)
+    elif len(names) == 1:
+        text = names[0]
+    else:
+        return names
+    read_back = f.name_list(text, split_words=plural)
+    if [name.casefold() for name in read_back] == [name.casefold() for name in names]:
+        return text
     return names
 
 
