@@ -791,28 +791,87 @@ def test_an_import_waits_for_the_one_running_and_says_so(tmp_path):
 
 
 def test_folders_no_generator_builds_pages_from_are_left_out(tmp_path):
-    # A site's root imported whole: npm packages' READMEs, Jekyll's includes, Hugo's
-    # archetype templates and themes were posts (or failures) before.
+    # A site's root imported whole: npm packages' READMEs, Jekyll's includes and
+    # layouts were posts (or failures) before.
+    root = write_files(
+        tmp_path,
+        {
+            "node_modules/pkg/README.md": "# pkg\n",
+            "_includes/sig.markdown": "-- me\n",
+            "_layouts/post.md": "{{ content }}\n",
+            "_posts/2020-01-01-post.md": "---\ntitle: Post\n---\n",
+            "_site/copy.md": "---\ntitle: Copy\n---\n",
+            "about.md": "---\ntitle: About\n---\n",
+        },
+    )
+
+    assert [rel for rel, _ in walk(root)] == ["about.md", "_posts/2020-01-01-post.md"]
+
+
+def test_at_a_hugo_sites_root_only_its_content_folder_is_read(tmp_path):
+    # Hugo builds pages from content/ alone: the site's README, archetype templates
+    # (`{{ .Date }}` failed the run) and themes' example sites were posts before.
     root = write_files(
         tmp_path,
         {
             "hugo.toml": 'title = "Site"\n',
+            "README.md": "# My site\n\nRun `hugo server`.\n",
             "content/posts/hello.md": "---\ntitle: Hello\n---\n",
             "content/themes/on-themes.md": "---\ntitle: A section named themes\n---\n",
             "archetypes/default.md": "---\ndate: {{ .Date }}\n---\n",
             "themes/ananke/exampleSite/content/demo.md": "---\ntitle: Demo\n---\n",
-            "node_modules/pkg/README.md": "# pkg\n",
-            "_includes/sig.markdown": "-- me\n",
-            "_posts/2020-01-01-post.md": "---\ntitle: Post\n---\n",
-            "_site/copy.md": "---\ntitle: Copy\n---\n",
+            "docs/notes.md": "# Notes\n",
         },
     )
 
     assert [rel for rel, _ in walk(root)] == [
-        "_posts/2020-01-01-post.md",
         "content/posts/hello.md",
         "content/themes/on-themes.md",
     ]
+    report = import_folder(root)
+    assert report.ok, report.render(verbosity=2)
+    assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "A section named themes",
+        "Hello",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "text"),
+    [
+        ("hugo.toml", 'contentDir = "src/pages"\n'),
+        ("config.yaml", "contentDir: src/pages\n"),
+        ("hugo.json", '{"contentDir": "src/pages"}'),
+        ("config/_default/hugo.toml", 'contentDir = "src/pages"\n'),
+        ("hugo.toml", '[languages.de]\ncontentDir = "src/pages"\n'),
+    ],
+)
+def test_a_hugo_site_reads_the_content_folder_its_config_names(tmp_path, config, text):
+    root = write_files(
+        tmp_path,
+        {
+            config: text,
+            "README.md": "# My site\n",
+            "src/pages/post.md": "---\ntitle: Post\n---\n",
+            "src/notes.md": "# Notes\n",
+        },
+    )
+
+    assert [rel for rel, _ in walk(root)] == ["src/pages/post.md"]
+
+
+def test_a_hugo_config_without_a_content_folder_reads_the_root_as_before(tmp_path):
+    # A stray config.json need not mean Hugo: nothing is left out but Hugo's own folders.
+    root = write_files(
+        tmp_path,
+        {
+            "config.json": "{}",
+            "posts/a.md": "---\ntitle: A\n---\n",
+            "archetypes/default.md": "---\ndate: {{ .Date }}\n---\n",
+        },
+    )
+
+    assert [rel for rel, _ in walk(root)] == ["posts/a.md"]
 
 
 def test_outside_a_hugo_sites_root_a_folder_named_like_hugos_is_content(tmp_path):

@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import posixpath
 import stat
 import time
+import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.db import DatabaseError, reset_queries, router, transaction
 from django.db.models import Prefetch
@@ -105,14 +108,27 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
 
     Folders the generators never build pages from are left out too (NOT_CONTENT): a site's
     root imported whole made a post of every README in node_modules, of Jekyll's includes,
-    and of Hugo's archetypes (templates, whose `{{ .Date }}` failed the run).
+    and of Hugo's archetypes (templates, whose `{{ .Date }}` failed the run). At the root
+    of a Hugo site only its content folders are read, as Hugo does: the site's README.md
+    was a post.
     """
     suffixes = tuple(ext.lower() for ext in extensions)
-    hugo_root = _has_hugo_config(Path(root))
+    content_dirs = hugo_content_dirs(Path(root)) if _has_hugo_config(Path(root)) else None
     for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        skipped = NOT_CONTENT | (HUGO_NOT_CONTENT if hugo_root and rel_dir == "." else set())
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        skipped = NOT_CONTENT
+        if content_dirs == [] and rel_dir == ".":
+            skipped = NOT_CONTENT | HUGO_NOT_CONTENT
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skipped)
+        if content_dirs:
+            if not _inside(rel_dir, content_dirs):
+                filenames = []
+                dirnames[:] = [
+                    d
+                    for d in dirnames
+                    if _inside(_join(rel_dir, d), content_dirs)
+                    or any(c.startswith(_join(rel_dir, d) + "/") for c in content_dirs)
+                ]
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(suffixes):
                 continue
@@ -123,8 +139,15 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
                 continue
             if not stat.S_ISREG(mode):  # a link may point anywhere: not part of the folder
                 continue
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            yield rel.replace(os.sep, "/"), absolute
+            yield _join(rel_dir, name), absolute
+
+
+def _join(rel_dir: str, name: str) -> str:
+    return name if rel_dir == "." else f"{rel_dir}/{name}"
+
+
+def _inside(rel_dir: str, folders: list[str]) -> bool:
+    return any(rel_dir == folder or rel_dir.startswith(folder + "/") for folder in folders)
 
 
 def _has_hugo_config(folder: Path) -> bool:
@@ -132,6 +155,57 @@ def _has_hugo_config(folder: Path) -> bool:
         any((folder / name).is_file() for name in HUGO_CONFIGS)
         or (folder / "config" / "_default").is_dir()
     )
+
+
+def hugo_content_dirs(root: Path) -> list[str]:
+    """The content folders of the Hugo site at `root` that exist, relative to it: its
+    config's `contentDir` (`content` by default) and each language's own. Empty when none
+    exists, and then the whole root is read as before, since a stray `config.json` need
+    not mean Hugo."""
+    wanted = {"content"}
+    for config in _hugo_config_values(root):
+        for value in [config.get("contentDir"), config.get("contentdir")]:
+            if isinstance(value, str):
+                wanted.add(value)
+        languages = config.get("languages")
+        if isinstance(languages, dict):
+            for language in languages.values():
+                if isinstance(language, dict) and isinstance(language.get("contentDir"), str):
+                    wanted.add(language["contentDir"])
+    found = []
+    for folder in wanted:
+        folder = posixpath.normpath(folder.replace("\\", "/").strip("/"))
+        if folder in (".", "") or folder.startswith(".."):
+            continue
+        if (root / folder).is_dir() and not (root / folder).is_symlink():
+            found.append(folder)
+    return sorted(found)
+
+
+def _hugo_config_values(root: Path) -> list[dict]:
+    """The top-level settings of the site's config files that parse (others are Hugo's
+    business to report: a default content folder is read then)."""
+    files = [root / name for name in HUGO_CONFIGS]
+    default = root / "config" / "_default"
+    if default.is_dir():
+        files += [default / name for name in HUGO_CONFIGS]
+    values = []
+    for path in files:
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".toml":
+                value = tomllib.loads(text)
+            elif path.suffix == ".json":
+                value = json.loads(text)
+            else:
+                value = yaml.safe_load(text)
+        except (OSError, ValueError, yaml.YAMLError):
+            continue
+        if isinstance(value, dict):
+            values.append(value)
+    return values
 
 
 def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
