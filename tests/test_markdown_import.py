@@ -669,6 +669,54 @@ def test_a_re_dated_jekyll_file_is_the_same_post_with_its_slug(tmp_path, date_in
     assert moved.source_path == "_posts/2021-05-05-hello.md"
 
 
+@pytest.mark.parametrize("folder", ["", "news/"])
+def test_a_published_jekyll_draft_is_the_same_post_with_its_slug(tmp_path, folder):
+    # `jekyll publish` moves _drafts/x.md to _posts/DATE-x.md and dates it: before, the
+    # post became a second one with a hashed slug, and the draft a missing file.
+    root = write_files(
+        tmp_path, {f"{folder}_drafts/a-draft.md": "---\ntitle: A draft\n---\n\nSoon.\n"}
+    )
+    import_folder(root)
+    draft = Post.objects.get()
+    assert draft.status == Post.Status.DRAFT
+    (root / f"{folder}_drafts/a-draft.md").unlink()
+    published = "---\ntitle: A draft\ndate: 2023-12-01 09:00:00 +0000\n---\n\nSoon.\n"
+    write_files(root, {f"{folder}_posts/2023-12-01-a-draft.md": published})
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"], report.missing) == (1, 0, [])
+    post = Post.objects.get()
+    assert (post.pk, post.slug, post.status) == (draft.pk, "a-draft", Post.Status.PUBLISHED)
+    assert post.source_path == f"{folder}_posts/2023-12-01-a-draft.md"
+
+
+def test_an_unpublished_jekyll_post_back_in_drafts_is_the_same_post(tmp_path):
+    root = write_files(tmp_path, {"_posts/2023-12-01-idea.md": jekyll("Idea")})
+    import_folder(root)
+    post = Post.objects.get()
+    (root / "_posts/2023-12-01-idea.md").unlink()
+    write_files(root, {"_drafts/idea.md": jekyll("Idea")})
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"]) == (1, 0)
+    moved = Post.objects.get()
+    assert (moved.pk, moved.slug, moved.status) == (post.pk, "idea", Post.Status.DRAFT)
+
+
+def test_a_draft_published_into_another_folders_posts_is_not_a_move(tmp_path):
+    root = write_files(tmp_path, {"news/_drafts/idea.md": jekyll("Idea")})
+    import_folder(root)
+    (root / "news/_drafts/idea.md").unlink()
+    write_files(root, {"blog/_posts/2023-12-01-idea.md": jekyll("Idea")})
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"]) == (0, 1)
+    assert report.missing == ["news/_drafts/idea.md"]
+
+
 def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_path):
     root = write_files(tmp_path, {"_posts/2020-01-01-notes.md": jekyll("Notes of January")})
     import_folder(root)

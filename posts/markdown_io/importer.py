@@ -671,7 +671,9 @@ class FolderImport:
         match: those of its file name (moved to another folder), then, for a dated Jekyll
         name, those of its folder with the same name after another date (re-dated:
         `2020-01-01-hello.md` renamed `2021-05-05-hello.md`, which kept the slug `hello`
-        rather than getting a suffixed one beside the old post)."""
+        rather than getting a suffixed one beside the old post), or a draft of that name
+        (published: `_drafts/hello.md` moved to `_posts/2021-05-05-hello.md`, a new post
+        with a suffixed slug before, the draft's gone)."""
         name = _name_key(path)
         sources = [(old, True) for old in self.gone_by_name.get(name, ())]
         key = _redating_key(path)
@@ -944,11 +946,19 @@ def _name_parts(path: str) -> tuple[str, dt.date | None, bool] | None:
 
 
 def _redating_key(path: str) -> tuple[str, str] | None:
-    """(folder, name after the date) of a file named `YYYY-MM-DD-name`; None otherwise."""
+    """(folder, name after the date) of a file named `YYYY-MM-DD-name`, or of a Jekyll
+    draft `_drafts/name` as the `_posts` folder beside it, where `jekyll publish` moves it
+    (and `jekyll unpublish` back); None otherwise."""
     name, day, bundle = _name_parts(path) or ("", None, False)
-    if day is None or bundle:
+    if bundle:
         return None
-    return unicodedata.normalize("NFC", posixpath.dirname(path)), unicodedata.normalize("NFC", name)
+    folder = posixpath.dirname(path)
+    parent, last = posixpath.split(folder)
+    if last == "_drafts":
+        folder = posixpath.join(parent, "_posts")
+    elif day is None:
+        return None
+    return unicodedata.normalize("NFC", folder), unicodedata.normalize("NFC", name)
 
 
 def _write_failure(exc: Exception) -> str:
