@@ -35,6 +35,15 @@ def test_jekyll_fixtures(corpus):
     assert sorted(t.name for t in tagged.tags.all()) == ["cooking", "food", "pizza"]
     post = Post.objects.get(source_path="test/source/_posts/2009-01-27-categories.markdown")
     assert sorted(c.name for c in post.categories.all()) == ["bar", "baz", "foo"]
+    # Jekyll's categories from folders above _posts, not inside it, and not from the
+    # folders above the site (test/source, whose _posts is the outermost).
+    for path, categories in [
+        ("test/source/foo/_posts/bar/2008-12-12-topical-post.markdown", ["foo"]),
+        ("test/source/z_category/_posts/2008-09-23-categories.markdown", ["z_category"]),
+        ("docs/_posts/2016-03-10-making-it-easier-to-contribute-to-jekyll.md", ["community"]),
+    ]:
+        post = Post.objects.get(source_path=path)
+        assert sorted(c.name for c in post.categories.all()) == categories, path
     number = Post.objects.get(source_path="test/source/_posts/2013-05-10-number-category.markdown")
     assert [c.name for c in number.categories.all()] == ["2013"]
     assert Post.objects.get(source_path__endswith="2008-02-02-not-published.markdown").status == (

@@ -424,6 +424,48 @@ def test_tag_and_category_edits_are_written_so_they_read_back(tmp_path, text, ed
     assert (root / "post.md").read_text() == written
 
 
+def test_an_edit_does_not_write_the_categories_jekyll_reads_from_the_folders(tmp_path):
+    text = "---\ntitle: X\ncategories: [tech]\n---\nBody\n"
+    root = write_files(tmp_path, {"_config.yml": "", "news/_posts/2020-01-01-x.md": text})
+    import_folder(root)
+    post = Post.objects.get()
+    post.categories.add(_category("more"))
+    post.save()
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    written = (root / "news/_posts/2020-01-01-x.md").read_text()
+    assert written == "---\ntitle: X\ncategories: [more, tech]\n---\nBody\n"
+    Post.objects.all().delete()
+    import_folder(root)
+    assert sorted(Post.objects.get().categories.values_list("name", flat=True)) == [
+        "more",
+        "news",
+        "tech",
+    ]
+
+
+def test_removing_a_category_the_folders_give_is_refused_with_the_reason(tmp_path):
+    text = "---\ntitle: X\n---\nBody\n"
+    root = write_files(tmp_path, {"_config.yml": "", "news/_posts/2020-01-01-x.md": text})
+    import_folder(root)
+    post = Post.objects.get()
+    post.categories.clear()
+    post.save()
+
+    report = export_folder(root)
+
+    assert not report.ok
+    (error,) = report.errors
+    assert error.path == "news/_posts/2020-01-01-x.md"
+    assert error.detail.endswith(
+        "categories (Jekyll files a post under the folders above its _posts: news; "
+        "move the file to drop them)"
+    )
+    assert (root / "news/_posts/2020-01-01-x.md").read_text() == text
+
+
 def _category(name: str) -> Category:
     return Category.objects.create(name=name)
 

@@ -717,6 +717,36 @@ def test_a_draft_published_into_another_folders_posts_is_not_a_move(tmp_path):
     assert report.missing == ["news/_drafts/idea.md"]
 
 
+@pytest.mark.parametrize(
+    ("site", "path", "categories"),
+    [
+        ({"_config.yml": ""}, "news/tech/_posts/2020-01-01-x.md", ["Jekyll", "news", "tech"]),
+        ({"_config.yml": ""}, "news/_drafts/x.md", ["Jekyll", "news", "tech"]),
+        # Without a config, the site is the outermost folder holding a _posts folder.
+        (
+            {"_posts/2020-01-01-y.md": jekyll("Y")},
+            "news/_posts/2020-01-01-x.md",
+            ["Jekyll", "news", "tech"],
+        ),
+        # The folder above a site (its repository): the site's folder is no category.
+        ({}, "docs/_posts/2020-01-01-x.md", ["Jekyll", "tech"]),
+        ({"site/_config.yml": ""}, "site/a/_posts/2020-01-01-x.md", ["Jekyll", "a", "tech"]),
+        # Folders inside _posts are not categories, nor is anything outside Jekyll's.
+        ({"_config.yml": ""}, "_posts/tech/2020-01-01-x.md", ["Jekyll", "tech"]),
+        ({}, "content/news/x.md", ["Jekyll", "tech"]),
+    ],
+)
+def test_jekyll_posts_get_the_folders_above_posts_as_categories(tmp_path, site, path, categories):
+    # As Jekyll does: news/tech/_posts/x.md is in news and tech, besides its own.
+    root = write_files(tmp_path, {**site, path: jekyll("X", categories="[tech, Jekyll]")})
+
+    report = import_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    post = Post.objects.get(title="X")
+    assert sorted(c.name for c in post.categories.all()) == categories
+
+
 def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_path):
     root = write_files(tmp_path, {"_posts/2020-01-01-notes.md": jekyll("Notes of January")})
     import_folder(root)

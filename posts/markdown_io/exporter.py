@@ -34,7 +34,7 @@ from posts.markdown_io import fields as f
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
-from posts.markdown_io.importer import in_posts_folder, path_suffix, with_suffix
+from posts.markdown_io.importer import in_posts_folder, jekyll_site, path_suffix, with_suffix
 from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
 from posts.models import Post, PostAuthor
 from posts.slugs import make_slug
@@ -128,10 +128,11 @@ def _umask() -> int:
 class PostWriter:
     """The file of one post, given its current state."""
 
-    def __init__(self, post: Post, state: dict):
+    def __init__(self, post: Post, state: dict, sites: Callable[[str], str] = lambda path: ""):
         self.post = post
         self.state = state
         self.path = post.source_path or default_path(post)
+        self.site = sites(self.path)  # the Jekyll site folder holding the file, if any
 
     def render(self) -> tuple[str, str]:
         """(front matter block, whole text) of the file."""
@@ -274,6 +275,12 @@ class PostWriter:
         for field_name, manager in (("categories", post.categories), ("tags", post.tags)):
             if field_name in changed:
                 names = sorted(obj.name for obj in manager.all())
+                if field_name == "categories":
+                    # Jekyll reads these from the folders: the file need not repeat those
+                    # it did not name itself.
+                    implied = {n.casefold() for n in f.path_categories(self.path, self.site)}
+                    implied -= {n.casefold() for n in f.file_categories(metadata)}
+                    names = [name for name in names if name.casefold() not in implied]
                 key = keys.get(field_name, field_name)
                 put(field_name, key, _names_value(names, metadata.get(key), key, field_name))
         if "feature_image" in changed:
@@ -359,6 +366,7 @@ class FolderExport:
     def __init__(self, root: Path, *, status: str, force: bool, progress: Progress | None):
         self.root = root
         self.real_root = Path(os.path.realpath(root))
+        self.jekyll_sites: dict[str, str] = {}
         self.status = status
         self.force = force
         self.progress = progress
@@ -419,7 +427,7 @@ class FolderExport:
     def export(self, post: Post) -> bool:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
-        writer = PostWriter(post, state)
+        writer = PostWriter(post, state, self.jekyll_site)
         if not post.source_path:
             writer.path = self.free_path(writer.path)
         path = writer.path
@@ -486,6 +494,9 @@ class FolderExport:
             post.synced_at = self.now
         return changed
 
+    def jekyll_site(self, path: str) -> str:
+        return jekyll_site(self.root, path, self.jekyll_sites)
+
     def verify(self, post: Post, writer: PostWriter, data: bytes, state: dict) -> None:
         """Refuse to write a file that would not import back as this post."""
         if post.source_path and post.synced_state == state and post.source_format:
@@ -496,6 +507,7 @@ class FolderExport:
                 writer.path,
                 tz=dj_timezone.get_current_timezone(),
                 mtime=post.published_at.timestamp() if post.published_at else None,
+                jekyll_site=writer.site,
             )
         except (ParseError, f.SectionPage) as exc:
             raise EditError(f"the written file would not import: {exc}") from exc
@@ -526,7 +538,18 @@ class FolderExport:
         if parsed.body != post.body and post.source_newline not in ("crlf", "mixed"):
             differ.append("body")
         if differ:
-            raise EditError("the file would not import back the same: " + ", ".join(differ))
+            reason = "the file would not import back the same: " + ", ".join(differ)
+            kept = [
+                name
+                for name in f.path_categories(writer.path, writer.site)
+                if name.casefold() not in state["categories"]
+            ]
+            if "categories" in differ and kept:
+                reason += (
+                    f" (Jekyll files a post under the folders above its _posts: "
+                    f"{', '.join(kept)}; move the file to drop them)"
+                )
+            raise EditError(reason)
 
 
 def export_folder(

@@ -311,8 +311,12 @@ def map_fields(
     tz: dt.tzinfo,
     default_author: str | None = None,
     mtime: float | None = None,
+    jekyll_site: str = "",
 ) -> PostData:
-    """Apply the Jekyll/Hugo rules to a split file. Raises FieldError or SectionPage."""
+    """Apply the Jekyll/Hugo rules to a split file. Raises FieldError or SectionPage.
+
+    `jekyll_site`: the folder of the Jekyll site the file is in, relative to the imported
+    one (see `importer.jekyll_site`), for the categories its path gives."""
     metadata = source.metadata
     used: dict[str, str] = {}
     name, name_date, _bundle = file_name_parts(path)
@@ -404,6 +408,11 @@ def map_fields(
         authors = [default_author]
 
     categories = _names(metadata, used, "categories", "category", "categories", MAX_CATEGORY)
+    from_path = path_categories(path, jekyll_site)
+    if from_path:
+        # Jekyll's order: the folders' first, then the front matter's, each once.
+        seen = {name.casefold() for name in from_path}
+        categories = from_path + [name for name in categories if name.casefold() not in seen]
     tags = _names(metadata, used, "tags", "tag", "tags", MAX_TAG)
 
     excerpt_value = take("excerpt", EXCERPT_KEYS)
@@ -463,6 +472,31 @@ def map_fields(
         source=source,
         keys=used,
     )
+
+
+def path_categories(path: str, site: str = "") -> list[str]:
+    """Jekyll's categories from a post's path: the folders between its site's folder
+    (`site`, relative to the imported one) and its `_posts` (or `_drafts`) folder,
+    `news/tech/_posts/x.md` -> news, tech; none for folders inside it. Names too long
+    for a category are left out (the file still imports)."""
+    if site:
+        if not path.startswith(site + "/"):
+            return []
+        path = path[len(site) + 1 :]
+    parts = path.split("/")[:-1]
+    for i, part in enumerate(parts):
+        if part in ("_posts", "_drafts"):
+            names: dict[str, str] = {}
+            for name in parts[:i]:
+                if name and len(name) <= MAX_CATEGORY:
+                    names.setdefault(name.casefold(), name)
+            return list(names.values())
+    return []
+
+
+def file_categories(metadata) -> list[str]:
+    """The categories a file's front matter names itself, without its path's."""
+    return _names(metadata, {}, "categories", "category", "categories", MAX_CATEGORY)
 
 
 def _names(metadata, used, field_name, singular, plural, max_length) -> list[str]:

@@ -255,6 +255,44 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
     return resources
 
 
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
+
+
+def jekyll_site(root: Path, path: str, cache: dict[str, str]) -> str:
+    """The folder, relative to `root` ("" for root itself), of the Jekyll site whose
+    `_posts` or `_drafts` folder holds `path`; "" for other files. Jekyll makes the folders
+    between the two categories, so importing the folder above a site (a repository whose
+    site is in `docs/`) must not make `docs` one.
+
+    The site is the nearest folder with a `_config.yml`; without one, the outermost folder
+    holding a `_posts` or `_drafts` folder (in `a/_posts` and `a/news/_posts`, `a`)."""
+    parts = path.split("/")[:-1]
+    special = next((i for i, part in enumerate(parts) if part in ("_posts", "_drafts")), None)
+    if special is None:
+        return ""
+    above = "/".join(parts[:special])
+    if above not in cache:
+        folders = ["/".join(parts[:i]) for i in range(special + 1)]
+        configured = [
+            folder
+            for folder in folders
+            if any((Path(root) / folder / name).is_file() for name in JEKYLL_CONFIGS)
+        ]
+        if configured:
+            cache[above] = configured[-1]
+        else:
+            cache[above] = next(
+                (
+                    folder
+                    for folder in folders
+                    if (Path(root) / folder / "_posts").is_dir()
+                    or (Path(root) / folder / "_drafts").is_dir()
+                ),
+                above,
+            )
+    return cache[above]
+
+
 def _file_kind(name: str) -> str:
     """`index` for `index.md` and `index.de.md`, `_index` for `_index.md`, ..."""
     return name.rsplit(".", 1)[0].split(".", 1)[0]
@@ -343,6 +381,7 @@ class FolderImport:
         self.progress = progress
         self.extensions = tuple(extensions)
         self.max_bytes = max_bytes
+        self.jekyll_sites: dict[str, str] = {}
         self.batch_size = batch_size
         self.report = r.ImportReport(root=str(root), dry_run=dry_run)
         self.using = router.db_for_write(Post)
@@ -492,6 +531,7 @@ class FolderImport:
                 default_author=self.default_author,
                 mtime=info.st_mtime,
                 max_bytes=self.max_bytes,
+                jekyll_site=jekyll_site(self.root, rel, self.jekyll_sites),
             )
         except SectionPage:
             self.done(r.FileOutcome(rel, r.SKIPPED, "section page (_index), not a post"))

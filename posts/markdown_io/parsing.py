@@ -420,6 +420,7 @@ def parse_post(
     default_author: str | None = None,
     mtime: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    jekyll_site: str = "",
 ) -> PostData:
     """File bytes + path relative to the folder -> PostData, or ParseError saying why not.
 
@@ -428,7 +429,14 @@ def parse_post(
     file_name_parts(path)  # a section page is skipped before reading anything else
     source = split_source(data, max_bytes=max_bytes)
     try:
-        return map_fields(source, path, tz=tz, default_author=default_author, mtime=mtime)
+        return map_fields(
+            source,
+            path,
+            tz=tz,
+            default_author=default_author,
+            mtime=mtime,
+            jekyll_site=jekyll_site,
+        )
     except FieldError as exc:
         line = key_line(source, exc.key) if exc.key else None
         raise ParseError(exc.reason, line=line) from None
