@@ -232,6 +232,86 @@ def test_an_undated_draft_is_written_to_drafts_and_imports_back_as_that_draft(tm
     assert Post.objects.values_list("slug", "status").get() == ("someday", "draft")
 
 
+def _admin_posts():
+    PostFactory(
+        title="Hello", published_at=dt.datetime(2024, 3, 2, 1, 0, tzinfo=dt.UTC), status="published"
+    )
+    PostFactory(title="Someday", status="draft", published_at=None)
+
+
+@pytest.mark.parametrize(
+    ("files", "hello", "someday"),
+    [
+        # Jekyll builds posts from _posts alone: at the root, a dated file is a page.
+        (
+            {"_posts/2020-01-01-old.md": "---\ntitle: Old\n---\n"},
+            "_posts/2024-03-02-hello.md",
+            "_drafts/someday.md",
+        ),
+        (
+            {
+                "news/_posts/2020-01-01-a.md": "---\ntitle: A\n---\n",
+                "news/_drafts/b.md": "---\ntitle: B\n---\n",
+                "about/_posts/2020-01-01-c.md": "---\ntitle: C\n---\n",
+            },
+            "news/_posts/2024-03-02-hello.md",
+            "news/_drafts/someday.md",
+        ),
+    ],
+)
+def test_a_post_made_in_the_admin_goes_beside_the_imported_jekyll_posts(
+    tmp_path, files, hello, someday
+):
+    root = write_files(tmp_path, files)
+    import_folder(root)
+    _admin_posts()
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    assert (
+        (root / hello)
+        .read_text()
+        .startswith("---\ntitle: Hello\ndate: 2024-03-02 01:00:00 +0000\n")
+    )
+    assert "published: false" in (root / someday).read_text()
+    again = import_folder(root)
+    assert (again.counts["created"], again.counts["unchanged"]) == (0, len(files) + 2)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"hugo.toml": 'title = "Site"\n', "content/posts/old.md": "+++\ntitle = 'Old'\n+++\n"},
+        {"hugo.toml": 'title = "Site"\n'},  # a new site: Hugo's own layout
+        {"content/posts/old/index.md": "---\ntitle: Old\n---\n"},  # a bundle
+    ],
+)
+def test_a_post_made_in_the_admin_goes_in_a_hugo_sites_content_folder(tmp_path, files):
+    # Hugo makes the file name the URL and reads `published` as a date: a Jekyll name at
+    # the root was no page, and `published: false` no draft.
+    root = write_files(tmp_path, files)
+    import_folder(root)
+    _admin_posts()
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    hello = (root / "content/posts/hello.md").read_text()
+    assert hello.startswith("---\ntitle: Hello\ndate: '2024-03-02T01:00:00+00:00'\n")
+    assert "draft" not in hello and "published" not in hello
+    someday = (root / "content/posts/someday.md").read_text()
+    assert "\ndraft: true\n" in someday and "published" not in someday
+    Post.objects.all().delete()
+    import_folder(root)
+    assert sorted(
+        Post.objects.filter(title__in=["Hello", "Someday"]).values_list("slug", "status")
+    ) == [
+        ("hello", "published"),
+        ("someday", "draft"),
+    ]
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

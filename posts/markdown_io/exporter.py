@@ -36,10 +36,10 @@ from posts.markdown_io import sync
 from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
 from posts.markdown_io.importer import in_posts_folder, jekyll_site, path_suffix, with_suffix
 from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
+from posts.markdown_io.placement import MAX_NAME_BYTES, NewPostPlace
 from posts.models import Post, PostAuthor
 from posts.slugs import make_slug
 
-MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 4096
 BATCH_SIZE = 500
 
@@ -66,26 +66,6 @@ def check_relative_path(path: str) -> str:
         if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
             raise UnsafePath(f"file or folder name longer than {MAX_NAME_BYTES} bytes")
     return path
-
-
-# Bytes of a file name kept free for free_path's `-2`, `-3`, ... counter.
-COUNTER_ROOM = 8
-
-
-def default_path(post: Post) -> str:
-    """Jekyll's naming for a post that did not come from a file: `<date>-<slug>.md`, or
-    `_drafts/<slug>.md` for a post without a date (a dated name would give it one).
-
-    A slug longer than a file name may be (255 bytes: 85 CJK characters) is cut at a
-    character; the file then says its slug in the front matter (`created`).
-    """
-    prefix = ""
-    if post.published_at is not None:
-        prefix = dj_timezone.localtime(post.published_at).date().isoformat() + "-"
-    room = MAX_NAME_BYTES - len(prefix) - len(".md") - COUNTER_ROOM
-    name = (post.slug or "post").encode("utf-8")[:room].decode("utf-8", "ignore")
-    name = name.rstrip("-_") or "post"
-    return f"{prefix}{name}.md" if prefix else f"_drafts/{name}.md"
 
 
 def jekyll_date(value: dt.datetime) -> str:
@@ -128,10 +108,11 @@ def _umask() -> int:
 class PostWriter:
     """The file of one post, given its current state."""
 
-    def __init__(self, post: Post, state: dict, sites: Callable[[str], str] = lambda path: ""):
+    def __init__(self, post: Post, state: dict, sites: Callable[[str], str], place: NewPostPlace):
         self.post = post
         self.state = state
-        self.path = post.source_path or default_path(post)
+        self.place = place
+        self.path = post.source_path or place.path(post)
         self.site = sites(self.path)  # the Jekyll site folder holding the file, if any
 
     def render(self) -> tuple[str, str]:
@@ -154,14 +135,17 @@ class PostWriter:
         named = make_slug(f.file_name_parts(self.path)[0], fallback="post")
         if post.slug != make_slug(post.title, fallback="post") or post.slug != named:
             items.append(("slug", post.slug))
+        hugo = self.place.hugo
+        when = (lambda value: dj_timezone.localtime(value).isoformat()) if hugo else jekyll_date
         if post.published_at:
-            items.append(("date", jekyll_date(post.published_at)))
+            items.append(("date", when(post.published_at)))
         if post.modified_at:
-            items.append(("last_modified_at", jekyll_date(post.modified_at)))
+            items.append(("lastmod" if hugo else "last_modified_at", when(post.modified_at)))
         if post.expires_at:
-            items.append(("expiryDate", jekyll_date(post.expires_at)))
+            items.append(("expiryDate", when(post.expires_at)))
         if post.status == Post.Status.DRAFT:
-            items.append(("published", False))
+            key = self.place.status_key
+            items.append((key, key == "draft"))
         if len(authors) == 1:
             items.append(("author", authors[0]))
         elif authors:
@@ -391,6 +375,7 @@ class FolderExport:
         self.taken = set(
             Post.objects.exclude(source_path=None).values_list("source_path", flat=True)
         )
+        self.place = NewPostPlace.of(self.root, self.taken)
         posts = self.queryset()
         self.total = posts.count()
         last_id = 0
@@ -427,7 +412,7 @@ class FolderExport:
     def export(self, post: Post) -> bool:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
-        writer = PostWriter(post, state, self.jekyll_site)
+        writer = PostWriter(post, state, self.jekyll_site, self.place)
         if not post.source_path:
             writer.path = self.free_path(writer.path)
         path = writer.path

@@ -113,7 +113,7 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
     was a post.
     """
     suffixes = tuple(ext.lower() for ext in extensions)
-    content_dirs = hugo_content_dirs(Path(root)) if _has_hugo_config(Path(root)) else None
+    content_dirs = hugo_content_dirs(Path(root)) if has_hugo_config(Path(root)) else None
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         skipped = NOT_CONTENT
@@ -150,7 +150,7 @@ def _inside(rel_dir: str, folders: list[str]) -> bool:
     return any(rel_dir == folder or rel_dir.startswith(folder + "/") for folder in folders)
 
 
-def _has_hugo_config(folder: Path) -> bool:
+def has_hugo_config(folder: Path) -> bool:
     return (
         any((folder / name).is_file() for name in HUGO_CONFIGS)
         or (folder / "config" / "_default").is_dir()
@@ -221,7 +221,7 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
     """
     root = Path(root).resolve()
     paths = list(paths)
-    sections = any(_file_kind(posixpath.basename(path)) == "_index" for path in paths)
+    sections = any(file_kind(posixpath.basename(path)) == "_index" for path in paths)
     configured: dict[Path, bool] = {}
 
     def in_hugo_site(folder: str) -> bool:
@@ -231,7 +231,7 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
         for directory in [*(root / folder).parents, root / folder]:
             if directory == root or root in directory.parents or directory in tops:
                 if directory not in configured:
-                    configured[directory] = _has_hugo_config(directory)
+                    configured[directory] = has_hugo_config(directory)
                 if configured[directory]:
                     return True
         return False
@@ -239,7 +239,7 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
     leaves = set()
     for path in paths:
         folder, name = posixpath.split(path)
-        if folder and _file_kind(name) == "index" and in_hugo_site(folder):
+        if folder and file_kind(name) == "index" and in_hugo_site(folder):
             leaves.add(folder)
     resources = {}
     for path in paths:
@@ -250,7 +250,7 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
             (bundle for i in range(1, len(parts) + 1) if (bundle := "/".join(parts[:i])) in leaves),
             None,
         )
-        if leaf is not None and not (leaf == folder and _file_kind(name) == "index"):
+        if leaf is not None and not (leaf == folder and file_kind(name) == "index"):
             resources[path] = leaf
     return resources
 
@@ -293,7 +293,7 @@ def jekyll_site(root: Path, path: str, cache: dict[str, str]) -> str:
     return cache[above]
 
 
-def _file_kind(name: str) -> str:
+def file_kind(name: str) -> str:
     """`index` for `index.md` and `index.de.md`, `_index` for `_index.md`, ..."""
     return name.rsplit(".", 1)[0].split(".", 1)[0]
 
