@@ -404,6 +404,42 @@ def test_unpublishing_a_jekyll_post_writes_published_false(tmp_path):
     assert import_folder(root).counts["unchanged"] == 1
 
 
+@pytest.mark.parametrize(
+    ("path", "keys", "written"),
+    [
+        # Decap's `draft` widget on a Jekyll collection: Jekyll reads `published` alone,
+        # so `draft: true` by itself left the post on the site.
+        (
+            "_posts/2024-04-02-x.md",
+            "published: true\ndraft: false\n",
+            "published: false\ndraft: true\n",
+        ),
+        ("_posts/2024-04-02-x.md", "draft: false\n", "draft: true\npublished: false\n"),
+        # Hugo's `published` is a date (publishDate's alias): not a status to flip.
+        (
+            "content/posts/x.md",
+            "published: 2024-04-02\ndraft: false\n",
+            "published: 2024-04-02\ndraft: true\n",
+        ),
+        ("content/posts/x.md", "published: 2024-04-02\n", "published: 2024-04-02\ndraft: true\n"),
+    ],
+)
+def test_unpublishing_writes_every_status_key_the_generator_reads(tmp_path, path, keys, written):
+    root = write_files(tmp_path, {path: f"---\ntitle: X\n{keys}---\nBody.\n"})
+    import_folder(root)
+    post = Post.objects.get()
+    assert post.status == Post.Status.PUBLISHED
+    post.status = Post.Status.DRAFT
+    post.save()
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    assert (root / path).read_text() == f"---\ntitle: X\n{written}---\nBody.\n"
+    assert import_folder(root).counts["unchanged"] == 1
+    assert Post.objects.get().status == Post.Status.DRAFT
+
+
 @pytest.mark.parametrize("published", [True, False])
 def test_a_slug_longer_than_a_file_name_may_be_is_cut_and_kept_in_the_front_matter(
     tmp_path, published

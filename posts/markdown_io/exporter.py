@@ -238,14 +238,20 @@ class PostWriter:
             out[keys.get("expires_at", "expiryDate")] = when(post.expires_at)
         if "status" in changed:
             draft = post.status == Post.Status.DRAFT
-            # Jekyll builds every post that lacks `published: false` (it has no `draft`);
-            # Hugo, Eleventy and Decap read `draft`.
-            default = "published" if in_posts_folder(self.path) else "draft"
-            key = keys.get("status", default)
-            if key.lower() == "published":
-                out[key] = not draft
-            else:
-                out[key] = draft
+            # Every status key the file has says the same, so that each generator reads
+            # the status the CMS has: Jekyll builds every post that lacks
+            # `published: false` (it has no `draft`); Hugo, Eleventy and Decap read `draft`.
+            # Setting `draft: true` alone in a `_posts` file left Jekyll publishing it.
+            jekyll_post = in_posts_folder(self.path)
+            published_key, draft_key = f.status_keys(metadata)
+            if published_key is None and draft_key is None:
+                published_key, draft_key = ("published", None) if jekyll_post else (None, "draft")
+            elif published_key is None and jekyll_post and draft:
+                published_key = "published"
+            if published_key is not None:
+                out[published_key] = not draft
+            if draft_key is not None:
+                out[draft_key] = draft
         if "authors" in changed:
             names = [link.author.name for link in post.post_authors.all()]
             key = keys.get("authors", "authors")

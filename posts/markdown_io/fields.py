@@ -386,8 +386,7 @@ def map_fields(
     # of two keys the one hiding the post (`draft: false` with `published: false`: Jekyll
     # does not build it)
     explicit = None
-    draft_key = find_key(metadata, DRAFT_KEYS, accept=lambda v: _truthy(v) is not None)
-    published_key = find_key(metadata, ("published",), accept=lambda v: _truthy(v) is not None)
+    published_key, draft_key = status_keys(metadata)
     if published_key is not None and (draft_key is None or not _truthy(metadata[published_key])):
         used["status"] = published_key
         explicit = "published" if _truthy(metadata[published_key]) else "draft"
@@ -492,6 +491,19 @@ def path_categories(path: str, site: str = "") -> list[str]:
                     names.setdefault(name.casefold(), name)
             return list(names.values())
     return []
+
+
+def status_keys(metadata: dict) -> tuple[str | None, str | None]:
+    """The file's `published` and `draft` keys that hold a yes or no (Hugo's `published`
+    may be a date: not a status)."""
+
+    def holds_boolean(value) -> bool:
+        return _truthy(value) is not None
+
+    return (
+        find_key(metadata, ("published",), accept=holds_boolean),
+        find_key(metadata, DRAFT_KEYS, accept=holds_boolean),
+    )
 
 
 def file_categories(metadata) -> list[str]:
