@@ -747,6 +747,54 @@ def test_jekyll_posts_get_the_folders_above_posts_as_categories(tmp_path, site, 
     assert sorted(c.name for c in post.categories.all()) == categories
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("content/posts/my-trip.md", "content/posts/my-trip/index.md"),
+        ("content/posts/my-trip/index.md", "content/posts/my-trip.md"),
+        ("content/posts/my-trip.de.md", "content/posts/my-trip/index.de.md"),
+    ],
+)
+def test_a_hugo_page_made_a_bundle_is_the_same_post(tmp_path, before, after):
+    # Hugo's usual step to add a picture: the page keeps its URL. It was a second
+    # published post with a hashed slug, and --prune deleted the edited one.
+    text = "---\ntitle: My trip\ndate: 2024-05-01\n---\nWe went.\n"
+    root = write_files(tmp_path, {"hugo.toml": "", before: text})
+    import_folder(root)
+    post = Post.objects.get()
+    post.tags.add("travel")
+    (root / before).unlink()
+    write_files(root, {after: text})
+
+    report = import_folder(root, prune=True)
+
+    assert (report.counts["moved"], report.counts["created"]) == (1, 0), report.render(2)
+    moved = Post.objects.get()
+    assert (moved.pk, moved.slug, moved.source_path) == (post.pk, post.slug, after)
+    assert list(moved.tags.names()) == ["travel"]
+
+
+def test_a_hugo_page_in_each_languages_content_folder_is_a_post_of_its_own(tmp_path):
+    # Hugo's translation by content folder: one file name, often one title and author.
+    config = (
+        '[languages.en]\ncontentDir = "content/en"\n[languages.de]\ncontentDir = "content/de"\n'
+    )
+    page = "---\ntitle: Release 2.0\ndate: 2024-06-01\nauthor: Ana\n---\n"
+    root = write_files(
+        tmp_path,
+        {
+            "hugo.toml": config,
+            "content/en/posts/release-2.md": page + "It is out.\n",
+            "content/de/posts/release-2.md": page + "Es ist da.\n",
+        },
+    )
+
+    report = import_folder(root)
+
+    assert (report.counts["created"], report.counts["duplicate"]) == (2, 0)
+    assert sorted(Post.objects.values_list("body", flat=True)) == ["Es ist da.\n", "It is out.\n"]
+
+
 def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_path):
     root = write_files(tmp_path, {"_posts/2020-01-01-notes.md": jekyll("Notes of January")})
     import_folder(root)

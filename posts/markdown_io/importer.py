@@ -382,6 +382,9 @@ class FolderImport:
         self.extensions = tuple(extensions)
         self.max_bytes = max_bytes
         self.jekyll_sites: dict[str, str] = {}
+        # A Hugo site's content folders: one per language where its config says so.
+        root_path = Path(root)
+        self.content_dirs = hugo_content_dirs(root_path) if has_hugo_config(root_path) else []
         self.batch_size = batch_size
         self.report = r.ImportReport(root=str(root), dry_run=dry_run)
         self.using = router.db_for_write(Post)
@@ -425,11 +428,15 @@ class FolderImport:
                 del self.gone[path]
         self.gone_by_name: dict[str, list[str]] = {}
         self.gone_by_date_free_name: dict[tuple[str, str], list[str]] = {}
+        self.gone_by_page: dict[tuple[str, str, str], list[str]] = {}
         for path in self.gone:
             self.gone_by_name.setdefault(_name_key(path), []).append(path)
             key = _redating_key(path)
             if key is not None:
                 self.gone_by_date_free_name.setdefault(key, []).append(path)
+            page = _page_key(path)
+            if page is not None:
+                self.gone_by_page.setdefault(page, []).append(path)
         self.paths = paths
 
     def refuse_pruning_another_folder(self) -> None:
@@ -441,7 +448,8 @@ class FolderImport:
         if not (self.prune and known and len(self.gone) == len(known)):
             return
         names = {_post_name(path) for path in self.paths}
-        if any(_post_name(path) in names for path in self.gone):
+        pages = {_page_key(path) for path in self.paths} - {None}
+        if any(_post_name(path) in names or _page_key(path) in pages for path in self.gone):
             return
         raise ValueError(
             f"--prune would delete all {len(self.gone)} imported posts: none of their files "
@@ -630,6 +638,8 @@ class FolderImport:
                     and found[1] != item.path
                     and found[1] in self.paths
                     and not (in_posts_folder(found[1]) and in_posts_folder(item.path))
+                    and _content_dir(found[1], self.content_dirs)
+                    == _content_dir(item.path, self.content_dirs)
                 ):
                     item.duplicate_of = (found[0], found[1])
                     item.canonical = found[2] if len(found) > 2 else None
@@ -713,9 +723,16 @@ class FolderImport:
         `2020-01-01-hello.md` renamed `2021-05-05-hello.md`, which kept the slug `hello`
         rather than getting a suffixed one beside the old post), or a draft of that name
         (published: `_drafts/hello.md` moved to `_posts/2021-05-05-hello.md`, a new post
-        with a suffixed slug before, the draft's gone)."""
+        with a suffixed slug before, the draft's gone). A Hugo page made a bundle, or a
+        bundle made a page, in the same folder (`trip.md` <-> `trip/index.md`: one URL),
+        is a move too."""
         name = _name_key(path)
         sources = [(old, True) for old in self.gone_by_name.get(name, ())]
+        page = _page_key(path)
+        if page is not None:
+            sources += [
+                (old, True) for old in self.gone_by_page.get(page, ()) if _name_key(old) != name
+            ]
         key = _redating_key(path)
         if key is not None:
             sources += [
@@ -983,6 +1000,34 @@ def _name_parts(path: str) -> tuple[str, dt.date | None, bool] | None:
         return file_name_parts(path)
     except SectionPage:
         return None
+
+
+def _content_dir(path: str, folders: list[str]) -> str | None:
+    """The content folder holding `path`: a Hugo site's translations of a page, one per
+    language's folder, share its file name, title, date and author, and are no copies."""
+    inside = [folder for folder in folders if path.startswith(folder + "/")]
+    return max(inside, key=len, default=None)  # `content/en` rather than `content`
+
+
+def _page_key(path: str) -> tuple[str, str, str] | None:
+    """(folder, page name, language) of a Hugo page, whether a file or a bundle:
+    `posts/trip.md` and `posts/trip/index.md` are one page, at one URL; `trip.de.md` and
+    `trip/index.de.md` its German one. None for a section page."""
+    parts = _name_parts(path)
+    if parts is None:
+        return None
+    folder, filename = posixpath.split(path)
+    stem = filename.rsplit(".", 1)[0]
+    language = stem.split(".", 1)[1] if "." in stem else ""
+    if parts[2]:  # a bundle: its folder is the page
+        folder, name = posixpath.split(folder)
+    else:
+        name = stem.split(".", 1)[0] if language else stem
+    return (
+        unicodedata.normalize("NFC", folder),
+        unicodedata.normalize("NFC", name),
+        language,
+    )
 
 
 def _redating_key(path: str) -> tuple[str, str] | None:
