@@ -265,6 +265,18 @@ def test_prune_with_another_folder_is_refused_and_changes_nothing(site, tmp_path
     assert sorted(Post.objects.values_list("slug", flat=True)) == ["first", "idea", "second"]
 
 
+def test_prune_from_a_subfolder_of_the_imported_one_is_refused_and_changes_nothing(site):
+    # `site/_posts` after `site`: the file names match, but pruning would delete the draft
+    # in `_drafts/`, which is outside it.
+    import_folder(site)
+    before = sorted(Post.objects.values_list("slug", "source_path"))
+
+    with pytest.raises(ValueError, match=r"looks like the folder '_posts/' .* _drafts/idea.md"):
+        import_folder(site / "_posts", prune=True)
+
+    assert sorted(Post.objects.values_list("slug", "source_path")) == before
+
+
 def test_prune_after_moving_every_file_keeps_the_moved_posts(site, tmp_path):
     import_folder(site)
     moved = tmp_path / "moved"  # every path differs, every file name is the same

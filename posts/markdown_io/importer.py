@@ -445,7 +445,10 @@ class FolderImport:
         post keeps it after its date; a bundle's name is its folder's, not `index.md`): the
         folder is not the one the posts came from, and pruning would delete every one."""
         known = {path for path, entry in self.index.items() if not entry.duplicate}
-        if not (self.prune and known and len(self.gone) == len(known)):
+        if not (self.prune and known):
+            return
+        self.refuse_pruning_from_a_subfolder(known)
+        if len(self.gone) != len(known):
             return
         names = {_post_name(path) for path in self.paths}
         pages = {_page_key(path) for path in self.paths} - {None}
@@ -455,6 +458,34 @@ class FolderImport:
             f"--prune would delete all {len(self.gone)} imported posts: none of their files "
             f"is in {self.root} (by path or by file name). Is it the folder they came from? "
             "Nothing was changed; delete posts in the admin if that is what you want."
+        )
+
+    def refuse_pruning_from_a_subfolder(self, known: set[str]) -> None:
+        """With --prune, refuse when the folder is a subfolder of the one the posts came
+        from (`site/_posts` after `site`): most of its files are known under one folder
+        (`_posts/x.md` for `x.md`), and pruning would delete every post outside it (the
+        drafts in `_drafts/`), though file names match."""
+        by_name: dict[str, list[str]] = {}
+        for path in known:
+            by_name.setdefault(posixpath.basename(path), []).append(path)
+        new = [path for path in self.paths if path not in self.index]
+        prefixes: dict[str, int] = {}
+        for path in new:
+            for old in by_name.get(posixpath.basename(path), ()):
+                if old.endswith("/" + path):
+                    prefix = old[: -len(path)]
+                    prefixes[prefix] = prefixes.get(prefix, 0) + 1
+        if not prefixes:
+            return
+        prefix = max(prefixes, key=lambda p: (prefixes[p], p))
+        outside = [path for path in self.gone if not path.startswith(prefix)]
+        if prefixes[prefix] * 2 < len(new) or not outside:
+            return
+        raise ValueError(
+            f"{self.root} looks like the folder {prefix!r} of the one the posts came from "
+            f"({prefixes[prefix]} of its files were imported as {prefix}...): --prune would "
+            f"delete the {len(outside)} posts outside it, such as {sorted(outside)[0]}. "
+            "Nothing was changed; import the whole folder, or leave out --prune."
         )
 
     # --- the run ----------------------------------------------------------------------------
