@@ -312,6 +312,28 @@ def test_a_post_made_in_the_admin_goes_in_a_hugo_sites_content_folder(tmp_path, 
     ]
 
 
+def test_a_file_deleted_in_the_folder_is_a_conflict_not_written_again(tmp_path):
+    # Deleted in git on purpose: the export put it back, and the next import with it.
+    root = write_files(
+        tmp_path,
+        {
+            "_posts/2024-01-01-kept.md": "---\ntitle: Kept\n---\n",
+            "_posts/2024-01-02-gone.md": "---\ntitle: Gone\n---\n",
+        },
+    )
+    import_folder(root)
+    (root / "_posts/2024-01-02-gone.md").unlink()
+
+    report = export_folder(root)
+
+    [conflict] = [o for o in report.outcomes if o.action == "conflict"]
+    assert conflict.path == "_posts/2024-01-02-gone.md"
+    assert "deleted since the last import or export" in conflict.detail
+    assert not (root / "_posts/2024-01-02-gone.md").exists()
+    assert export_folder(root, force=True).counts["written"] == 1
+    assert (root / "_posts/2024-01-02-gone.md").read_text() == "---\ntitle: Gone\n---\n"
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

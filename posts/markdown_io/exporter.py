@@ -382,6 +382,7 @@ class FolderExport:
             Post.objects.exclude(source_path=None).values_list("source_path", flat=True)
         )
         self.place = NewPostPlace.of(self.root, self.taken)
+        self.synced_folder = self.holds_synced_files()
         posts = self.queryset()
         self.total = posts.count()
         last_id = 0
@@ -444,6 +445,19 @@ class FolderExport:
         mtime = _post_time(path, post) if post.source_path else None
         if on_disk == data:
             action = r.UNCHANGED
+        elif on_disk is None and post.source_hash and not self.force and self.synced_folder:
+            # The folder is the one the post was synced with (it holds other posts'
+            # files), so its file was deleted there: in git, on purpose, most likely.
+            self.done(
+                r.FileOutcome(
+                    path,
+                    r.CONFLICT,
+                    "the file was deleted since the last import or export; --force "
+                    "writes it again, deleting the post in the admin removes it for good",
+                    post_id=post.pk,
+                )
+            )
+            return False
         elif (
             on_disk is not None
             and not self.force
@@ -484,6 +498,17 @@ class FolderExport:
             post.synced_state = state
             post.synced_at = self.now
         return changed
+
+    def holds_synced_files(self) -> bool:
+        """Whether the folder held, before this export wrote anything, a file of a post
+        that was imported or exported."""
+        return any(
+            (self.root / path).is_file()
+            for path in Post.objects.exclude(source_hash="")
+            .exclude(source_path=None)
+            .values_list("source_path", flat=True)
+            .iterator()
+        )
 
     def jekyll_site(self, path: str) -> str:
         return jekyll_site(self.root, path, self.jekyll_sites)
