@@ -6,6 +6,7 @@ in the API. Responses go through the API's cache layer (ETag, Last-Modified, 304
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,6 +21,21 @@ from django.utils.html import escape
 from posts.models import Category, Post, PostAuthor, Tag
 
 FEED_ITEMS = 20
+
+# Characters XML 1.0 has no place for (its `Char` production, section 2.2): C0 controls
+# but tab and line breaks, surrogates, U+FFFE and U+FFFF. Django refuses the controls
+# (a 500 for the whole feed) and writes the others (a feed no reader can parse).
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value):
+    """`value` (text, or a list or tuple of texts) without what XML cannot hold: spaces
+    for the controls that separate words (a vertical tab from a pasted line break)."""
+    if isinstance(value, str):
+        return NOT_XML.sub(lambda m: " " if m.group().isspace() else "", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_text(item) for item in value)
+    return value
 
 
 def site_url() -> str:
@@ -41,6 +57,14 @@ class LatestPostsFeed(Feed):
 
     def get_object(self, request, *args, **kwargs) -> FeedScope:
         return self.scope(request)
+
+    def get_feed(self, obj, request):
+        # Every text of the feed and its items passes here once: titles, excerpts,
+        # author, tag and category names, from any import or admin edit.
+        feed = super().get_feed(obj, request)
+        feed.feed = {key: xml_text(value) for key, value in feed.feed.items()}
+        feed.items = [{key: xml_text(value) for key, value in item.items()} for item in feed.items]
+        return feed
 
     @staticmethod
     def scope(request, **kwargs) -> FeedScope:

@@ -112,6 +112,29 @@ def test_atom_titles_read_as_written(client, path):
     assert entry.findtext(f"{ATOM}title") == title
 
 
+@pytest.mark.parametrize("path", ["/feeds/rss/", "/feeds/atom/", "/feeds/categories/news/rss/"])
+def test_characters_xml_cannot_hold_are_left_out_of_feeds(client, path):
+    # A vertical tab (Word's pasted line break) was a 500 for the whole feed; U+FFFF made
+    # a feed no reader could parse. The API serves both as they are.
+    news = Category.objects.create(name="News\x01")
+    published(
+        slug="report",
+        title="Quarterly report\x0bpart 2",
+        excerpt="Before \uffff after.",
+        authors=[AuthorFactory(name="Ada\x0bLovelace")],
+        categories=[news],
+    )
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Quarterly report part 2" in text and "Ada Lovelace" in text
+    assert "Before  after." in text and "\uffff" not in text
+    ElementTree.fromstring(response.content)  # well-formed XML
+    assert client.get("/api/v1/posts/report/").json()["title"] == "Quarterly report\x0bpart 2"
+
+
 def test_tag_and_category_feeds_hold_only_their_posts(client):
     news = Category.objects.create(name="News")
     published(slug="tagged", tags=["python"])
