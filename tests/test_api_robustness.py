@@ -141,3 +141,16 @@ def test_feeds_sitemap_and_docs_answer_other_methods_with_405(raw_client, method
 
         assert response.status_code == 405, (path, response.status_code)
         assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/posts/", "/api/v1/schema/", "/api/v1/docs/"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_writes_with_an_admin_session_are_405_not_a_csrf_403(admin_user, path, method):
+    # A CSRF 403 suggests the write could work with a token; no write ever does.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+
+    response = client.generic(method, path)
+
+    assert response.status_code == 405, (path, response.content)
+    assert "POST" not in response["Allow"]

@@ -3,11 +3,10 @@
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from posts.api import views
-from posts.api.schema_view import SchemaView
+from posts.api.schema_view import DocsView, SchemaView
 
 app_name = "api"
 
@@ -58,7 +57,7 @@ urlpatterns = [
     # An HTML page: its renderer has no template for OPTIONS metadata, so GET and HEAD only.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        DocsView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
         name="docs",
     ),
     # Last: any other path ending in a slash, then any path without one.
