@@ -82,6 +82,20 @@ def test_if_none_match_answers_304_with_the_same_validators(
     assert again["Cache-Control"] == "public, max-age=60"
 
 
+@pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/sitemap.xml"])
+def test_feeds_and_the_sitemap_answer_304_whatever_the_accept_header(client, content, url):
+    # They send no `Vary: Accept`, so a shared cache revalidates one copy with whichever
+    # client's Accept comes next: the ETag must not depend on it.
+    first = client.get(url)
+    assert "Accept" not in first.get("Vary", "")
+
+    again = client.get(
+        url, HTTP_ACCEPT="application/rss+xml, */*;q=0.5", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+
+    assert again.status_code == 304
+
+
 def test_if_modified_since_answers_304_until_something_changes(client, content):
     with later(5):
         first = client.get(LIST)

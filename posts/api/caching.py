@@ -112,7 +112,11 @@ def _key(request: HttpRequest, state: ContentState, scope: str) -> str:
         request.path,
         request.META.get("QUERY_STRING", ""),
         # No Accept header (anything goes) is not an empty one (nothing does: a 406).
-        "accept:" + request.META["HTTP_ACCEPT"] if "HTTP_ACCEPT" in request.META else "-",
+        # Feeds and the sitemap answer every Accept alike and send no `Vary: Accept`: a
+        # shared cache revalidating with another client's Accept got a 200, not a 304.
+        "accept:" + request.META["HTTP_ACCEPT"]
+        if "HTTP_ACCEPT" in request.META and getattr(request, "negotiates", True)
+        else "-",
     ]
     material = "\n".join(parts).encode("utf-8", "backslashreplace")
     return hashlib.blake2b(material, digest_size=16).hexdigest()
@@ -276,6 +280,7 @@ def respond(request: HttpRequest, call_next, *, public_only: bool) -> HttpRespon
     answers conditional requests and this layer marks the response private.
     """
     anonymous = public_only or is_anonymous(request)
+    request.negotiates = not public_only
     if anonymous and settings.SESSION_COOKIE_NAME not in request.COOKIES:
         # Without a session cookie there is no one to look up. Setting the user here
         # (before the throttle asks for it) also leaves the session unread, so a response
