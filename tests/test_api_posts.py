@@ -387,6 +387,9 @@ def test_date_bounds_accept_datetimes_with_offsets(client):
         ("-title", ["a", "c", "b"]),
         ("updated_at", ["c", "a", "b"]),
         ("-updated_at", ["b", "a", "c"]),
+        # A field's later terms change nothing (and no longer grow the ORDER BY).
+        ("-title,title,-title", ["a", "c", "b"]),
+        (",".join(["title"] * 2000), ["b", "c", "a"]),
     ],
 )
 def test_ordering(client, ordering, expected):
@@ -582,6 +585,15 @@ def test_bad_parameter_is_400_naming_it(client, query, parameter):
     body = response.json()
     assert list(body) == [parameter]
     assert body[parameter][0]
+
+
+@pytest.mark.parametrize("parameter", ["ordering", "page_size", "page", "fields"])
+def test_a_400_does_not_echo_a_long_bad_value_whole(client, parameter):
+    response = client.get(f"/api/v1/posts/?{parameter}={'x' * 60_000}")
+
+    assert response.status_code == 400
+    assert len(response.content) < 300
+    assert "xxxxxxxxxx" in response.json()[parameter][0]  # still shows what was sent
 
 
 def test_preview_parameter_on_a_list_is_400(client):

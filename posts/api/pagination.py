@@ -34,7 +34,7 @@ class PagePagination(PageNumberPagination):
             raise ValidationError(
                 {
                     self.page_size_query_param: [
-                        f"Must be a whole number from 1 to {self.max_page_size}, got {raw!r}."
+                        f"Must be a whole number from 1 to {self.max_page_size}, got {raw[:50]!r}."
                     ]
                 }
             )
