@@ -334,6 +334,29 @@ def test_a_file_deleted_in_the_folder_is_a_conflict_not_written_again(tmp_path):
     assert (root / "_posts/2024-01-02-gone.md").read_text() == "---\ntitle: Gone\n---\n"
 
 
+def test_publishing_a_post_its_site_hides_writes_the_files_own_key(tmp_path):
+    # Jekyll's defaults made it a draft; the file's own `published: true` wins over them.
+    config = "defaults:\n  - scope: {path: _posts/private}\n    values: {published: false}\n"
+    text = "---\ntitle: Private\n---\nText.\n"
+    root = write_files(
+        tmp_path, {"_config.yml": config, "_posts/private/2024-01-01-private.md": text}
+    )
+    import_folder(root)
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT
+    post.status = Post.Status.PUBLISHED
+    post.save()
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    written = (root / "_posts/private/2024-01-01-private.md").read_text()
+    assert written == "---\ntitle: Private\npublished: true\n---\nText.\n"
+    Post.objects.all().delete()
+    import_folder(root)
+    assert Post.objects.get().status == Post.Status.PUBLISHED
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

@@ -807,6 +807,86 @@ def test_a_hugo_page_in_each_languages_content_folder_is_a_post_of_its_own(tmp_p
     assert sorted(Post.objects.values_list("body", flat=True)) == ["Es ist da.\n", "It is out.\n"]
 
 
+HIDDEN_BY_THE_SITE = {
+    # Hugo: a section's cascade reaches every page below it.
+    "hugo cascade": (
+        {
+            "hugo.toml": "",
+            "content/posts/secret/_index.md": "---\ncascade:\n  draft: true\n---\n",
+            "content/posts/secret/deeper/_index.md": "---\ntitle: Deeper\n---\n",
+        },
+        ["content/posts/secret/plans.md", "content/posts/secret/deeper/more.md"],
+        ["content/posts/open.md"],
+    ),
+    "hugo cascade of build options, as a list": (
+        {
+            "hugo.toml": "",
+            "content/notes/_index.md": (
+                "+++\n[[cascade]]\n[cascade.build]\nrender = 'never'\nlist = 'never'\n+++\n"
+            ),
+        },
+        ["content/notes/a.md"],
+        ["content/posts/open.md"],
+    ),
+    "hugo site config cascade to pages": (
+        {"hugo.toml": "[[cascade]]\ndraft = true\n[cascade._target]\nkind = 'page'\n"},
+        ["content/posts/plans.md"],
+        [],
+    ),
+    "jekyll defaults": (
+        {
+            "_config.yml": (
+                "defaults:\n"
+                "  - scope: {path: _posts/private}\n    values: {published: false, layout: x}\n"
+                "  - scope: {path: _posts/private/ok, type: posts}\n    values: {published: true}\n"
+            )
+        },
+        ["_posts/private/2024-01-01-private.md"],
+        ["_posts/2024-01-01-open.md", "_posts/private/ok/2024-01-01-fine.md"],
+    ),
+    "eleventy directory data": (
+        {"src/posts/posts.json": '{"permalink": false, "layout": "post.njk"}'},
+        ["src/posts/hidden.md"],
+        ["src/open.md"],
+    ),
+    "eleventy template data": (
+        {"src/hidden.11tydata.json": '{"draft": true}'},
+        ["src/hidden.md"],
+        ["src/open.md"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HIDDEN_BY_THE_SITE)
+def test_posts_the_site_hides_from_outside_their_file_are_drafts(tmp_path, case):
+    # Each generator can hide a folder from one place; reading the file alone, the
+    # importer published these.
+    site, hidden, public = HIDDEN_BY_THE_SITE[case]
+    posts = {path: "---\ntitle: T\ndate: 2024-01-01\n---\nText.\n" for path in hidden + public}
+    root = write_files(tmp_path, {**site, **posts})
+
+    report = import_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    status = dict(Post.objects.values_list("source_path", "status"))
+    assert status == {path: "draft" for path in hidden} | {path: "published" for path in public}
+
+
+def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "hugo.toml": "",
+            "content/posts/secret/_index.md": "---\ncascade:\n  draft: true\n---\n",
+            "content/posts/secret/out.md": "---\ntitle: Out\ndraft: false\n---\n",
+        },
+    )
+
+    import_folder(root)
+
+    assert Post.objects.get().status == Post.Status.PUBLISHED
+
+
 def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_path):
     root = write_files(tmp_path, {"_posts/2020-01-01-notes.md": jekyll("Notes of January")})
     import_folder(root)

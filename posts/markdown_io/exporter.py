@@ -35,6 +35,7 @@ from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
 from posts.markdown_io.importer import in_posts_folder, jekyll_site, path_suffix, with_suffix
+from posts.markdown_io.inherited import InheritedStatus
 from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
 from posts.markdown_io.placement import MAX_NAME_BYTES, NewPostPlace
 from posts.models import Post, PostAuthor
@@ -357,6 +358,7 @@ class FolderExport:
         self.root = root
         self.real_root = Path(os.path.realpath(root))
         self.jekyll_sites: dict[str, str] = {}
+        self.inherited = InheritedStatus(root)
         self.status = status
         self.force = force
         self.progress = progress
@@ -524,6 +526,7 @@ class FolderExport:
                 tz=dj_timezone.get_current_timezone(),
                 mtime=post.published_at.timestamp() if post.published_at else None,
                 jekyll_site=writer.site,
+                inherited=self.inherited.for_path(writer.path, writer.site),
             )
         except (ParseError, f.SectionPage) as exc:
             raise EditError(f"the written file would not import: {exc}") from exc

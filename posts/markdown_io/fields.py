@@ -312,8 +312,12 @@ def map_fields(
     default_author: str | None = None,
     mtime: float | None = None,
     jekyll_site: str = "",
+    inherited: dict[str, Any] | None = None,
 ) -> PostData:
     """Apply the Jekyll/Hugo rules to a split file. Raises FieldError or SectionPage.
+
+    `inherited`: the status keys the file inherits from its site (posts.markdown_io.
+    inherited), under its own.
 
     `jekyll_site`: the folder of the Jekyll site the file is in, relative to the imported
     one (see `importer.jekyll_site`), for the categories its path gives."""
@@ -385,17 +389,26 @@ def map_fields(
     # status: `draft: true` or `published: false` or a drafts folder; explicit keys win, and
     # of two keys the one hiding the post (`draft: false` with `published: false`: Jekyll
     # does not build it)
+    # The site's own (inherited: a Hugo cascade, Jekyll defaults, Eleventy folder data)
+    # under the file's, which wins key by key in any case.
+    status_view = metadata
+    if inherited:
+        own = {key.lower() for key in metadata if isinstance(key, str)}
+        status_view = {k: v for k, v in inherited.items() if k.lower() not in own}
+        status_view.update(metadata)
     explicit = None
-    published_key, draft_key = status_keys(metadata)
-    if published_key is not None and (draft_key is None or not _truthy(metadata[published_key])):
-        used["status"] = published_key
-        explicit = "published" if _truthy(metadata[published_key]) else "draft"
+    published_key, draft_key = status_keys(status_view)
+    if published_key is not None and (draft_key is None or not _truthy(status_view[published_key])):
+        explicit = "published" if _truthy(status_view[published_key]) else "draft"
+        status_key = published_key
     elif draft_key is not None:
-        used["status"] = draft_key
-        explicit = "draft" if _truthy(metadata[draft_key]) else "published"
+        explicit = "draft" if _truthy(status_view[draft_key]) else "published"
+        status_key = draft_key
+    if explicit is not None and status_key in metadata:
+        used["status"] = status_key
     in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
     status = explicit or ("draft" if in_drafts_folder else "published")
-    if status == "published" and never_written_out(metadata):
+    if status == "published" and never_written_out(status_view):
         status = "draft"
 
     author_value = take("authors", AUTHOR_KEYS)

@@ -42,6 +42,7 @@ from posts.api.caching import invalidate as invalidate_api_cache
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.fields import PostData, SectionPage, file_name_parts, timezone_named
+from posts.markdown_io.inherited import InheritedStatus
 from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
 from posts.markdown_io.run_lock import one_import_at_a_time
 from posts.models import Author, Category, Post, PostAuthor, Tag, TaggedPost
@@ -382,6 +383,7 @@ class FolderImport:
         self.extensions = tuple(extensions)
         self.max_bytes = max_bytes
         self.jekyll_sites: dict[str, str] = {}
+        self.inherited = InheritedStatus(root)
         # A Hugo site's content folders: one per language where its config says so.
         root_path = Path(root)
         self.content_dirs = hugo_content_dirs(root_path) if has_hugo_config(root_path) else []
@@ -570,7 +572,8 @@ class FolderImport:
                 default_author=self.default_author,
                 mtime=info.st_mtime,
                 max_bytes=self.max_bytes,
-                jekyll_site=jekyll_site(self.root, rel, self.jekyll_sites),
+                jekyll_site=(site := jekyll_site(self.root, rel, self.jekyll_sites)),
+                inherited=self.inherited.for_path(rel, site),
             )
         except SectionPage:
             self.done(r.FileOutcome(rel, r.SKIPPED, "section page (_index), not a post"))

@@ -421,6 +421,7 @@ def parse_post(
     mtime: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     jekyll_site: str = "",
+    inherited: dict[str, Any] | None = None,
 ) -> PostData:
     """File bytes + path relative to the folder -> PostData, or ParseError saying why not.
 
@@ -436,6 +437,7 @@ def parse_post(
             default_author=default_author,
             mtime=mtime,
             jekyll_site=jekyll_site,
+            inherited=inherited,
         )
     except FieldError as exc:
         line = key_line(source, exc.key) if exc.key else None

@@ -1,0 +1,180 @@
+"""Status keys a page inherits from its site rather than its own front matter.
+
+Each generator can hide a whole folder from one place outside the post files: Hugo's
+`cascade` in a section's `_index.md` (or the site config), Jekyll's `defaults` in
+`_config.yml`, Eleventy's directory data files (`posts/posts.json`). Reading the file
+alone, the importer published what the site does not: a draft leak. Only the keys that
+decide whether a page is public are taken (`STATUS_KEYS`); a file's own key wins, as in
+every generator, so an export that publishes such a post writes its own key.
+
+Not followed: Hugo cascades with a `_target` other than pages, Jekyll scopes by glob,
+Eleventy `.11tydata.js` files (code, not data).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from posts.markdown_io.parsing import ParseError, split_source
+
+STATUS_KEYS = {"published", "draft", "headless", "build", "_build", "permalink"}
+HUGO_SITE_CONFIGS = tuple(
+    f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
+)
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
+SECTION_PAGES = tuple(f"_index.{ext}" for ext in ("md", "markdown", "html"))
+MAX_DATA_BYTES = 1_000_000
+
+
+class InheritedStatus:
+    """The status keys each file of a folder inherits; files are read once each."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self._folders: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, Any] = {}
+
+    def for_path(self, path: str, jekyll_site: str = "") -> dict[str, Any]:
+        """The inherited status keys of the file at `path` (relative to the root), nearest
+        source last. `jekyll_site`: the folder of its Jekyll site (importer.jekyll_site)."""
+        folder = posixpath.dirname(path)
+        values = dict(self._folder(folder))
+        values.update(self._jekyll_defaults(path, jekyll_site))
+        stem = posixpath.basename(path).rsplit(".", 1)[0]
+        for name in (f"{stem}.json", f"{stem}.11tydata.json"):  # Eleventy's template data
+            values.update(_status(self._data_file(posixpath.join(folder, name))))
+        return values
+
+    def _folder(self, folder: str) -> dict[str, Any]:
+        """What every file of `folder` inherits from it and the folders above it."""
+        if folder in self._folders:
+            return self._folders[folder]
+        if folder in ("", "."):
+            values = dict(self._site_cascade())
+        else:
+            values = dict(self._folder(posixpath.dirname(folder)))
+        # Hugo: the section page's cascade.
+        for name in SECTION_PAGES:
+            values.update(_cascade(self._front_matter(posixpath.join(folder, name))))
+        # Eleventy: the folder's data files, `.11tydata.json` over `.json`.
+        base = posixpath.basename(folder)
+        if base:
+            for name in (f"{base}.json", f"{base}.11tydata.json"):
+                values.update(_status(self._data_file(posixpath.join(folder, name))))
+        self._folders[folder] = values
+        return values
+
+    def _site_cascade(self) -> dict[str, Any]:
+        """A cascade in the Hugo site's config, at the root or above an imported
+        `content` folder."""
+        values: dict[str, Any] = {}
+        places = [""]
+        if self.root.name == "content":
+            places.append("..")
+        for place in places:
+            for name in HUGO_SITE_CONFIGS:
+                values.update(_cascade(self._data_file(posixpath.join(place, name))))
+        return values
+
+    def _jekyll_defaults(self, path: str, site: str) -> dict[str, Any]:
+        """Jekyll's `defaults` of the site's `_config.yml` whose scope holds `path`, the
+        more specific scope (longer path, then a type) winning, then the later one."""
+        parts = path.split("/")[:-1]
+        if "_posts" not in parts and "_drafts" not in parts:
+            return {}
+        config = None
+        for name in JEKYLL_CONFIGS:
+            config = self._data_file(posixpath.join(site, name))
+            if config is not None:
+                break
+        defaults = config.get("defaults") if isinstance(config, dict) else None
+        if not isinstance(defaults, list):
+            return {}
+        inside = path[len(site) + 1 :] if site else path
+        kind = "drafts" if "_drafts" in parts else "posts"
+        matching = []
+        for index, entry in enumerate(defaults):
+            if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict):
+                continue
+            scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
+            scope_path = str(scope.get("path") or "").strip("/")
+            scope_type = scope.get("type")
+            if "*" in scope_path or scope_type not in (None, "posts", kind):
+                continue
+            if scope_path and not (inside == scope_path or inside.startswith(scope_path + "/")):
+                continue
+            matching.append(((len(scope_path), scope_type is not None, index), entry["values"]))
+        values: dict[str, Any] = {}
+        for _, entry_values in sorted(matching, key=lambda item: item[0]):
+            values.update(_status(entry_values))
+        return values
+
+    def _front_matter(self, rel: str) -> dict | None:
+        if rel not in self._files:
+            self._files[rel] = None
+            data = self._read(rel)
+            if data is not None:
+                try:
+                    self._files[rel] = split_source(data).metadata
+                except ParseError:
+                    pass
+        return self._files[rel]
+
+    def _data_file(self, rel: str) -> Any:
+        if rel not in self._files:
+            self._files[rel] = None
+            data = self._read(rel)
+            if data is not None:
+                try:
+                    text = data.decode("utf-8-sig")
+                    if rel.endswith(".json"):
+                        self._files[rel] = json.loads(text)
+                    elif rel.endswith(".toml"):
+                        self._files[rel] = tomllib.loads(text)
+                    else:
+                        self._files[rel] = yaml.safe_load(text)
+                except (ValueError, yaml.YAMLError, RecursionError):
+                    pass  # the generator reports its own broken files
+        return self._files[rel]
+
+    def _read(self, rel: str) -> bytes | None:
+        path = self.root / rel
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_DATA_BYTES:
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+
+
+def _status(values: Any) -> dict[str, Any]:
+    """The status keys of a mapping (any case, as front matter keys match)."""
+    if not isinstance(values, dict):
+        return {}
+    return {k: v for k, v in values.items() if isinstance(k, str) and k.lower() in STATUS_KEYS}
+
+
+def _cascade(front_matter: Any) -> dict[str, Any]:
+    """The status keys of a Hugo `cascade` (a mapping, or a list of them) that reach pages:
+    those without a `_target`/`target`, or whose target is only `kind: page`."""
+    if not isinstance(front_matter, dict):
+        return {}
+    cascade = next((v for k, v in front_matter.items() if str(k).lower() == "cascade"), None)
+    entries = cascade if isinstance(cascade, list) else [cascade]
+    values: dict[str, Any] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        target = entry.get("_target", entry.get("target"))
+        if target is not None and not (
+            isinstance(target, dict) and set(target) <= {"kind"} and target.get("kind") == "page"
+        ):
+            continue
+        values.update(_status(entry))
+    return values
