@@ -357,6 +357,27 @@ def test_publishing_a_post_its_site_hides_writes_the_files_own_key(tmp_path):
     assert Post.objects.get().status == Post.Status.PUBLISHED
 
 
+@pytest.mark.parametrize("title", ["No", "off", "Y", "1.10", "12:30", "1_000", "~"])
+def test_text_yaml_1_1_reads_as_another_type_is_written_quoted(tmp_path, title):
+    # PyYAML (the importer) and Jekyll read YAML 1.1, where these are booleans, numbers
+    # or null: the export refused such a title or tag ("would not import back the same").
+    root = write_files(tmp_path, {"_posts/2024-01-01-x.md": "---\ntitle: Base\ntags: [a]\n---\n"})
+    import_folder(root)
+    post = Post.objects.get()
+    post.title = title
+    post.tags.add(title)
+    post.save()
+    PostFactory(title=title, slug="made", published_at=dt.datetime(2024, 3, 2, tzinfo=dt.UTC))
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    Post.objects.all().delete()
+    import_folder(root)
+    assert sorted(Post.objects.values_list("title", flat=True)) == [title, title]
+    assert title in Post.objects.get(source_path="_posts/2024-01-01-x.md").tags.names()
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

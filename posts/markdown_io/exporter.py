@@ -3,8 +3,9 @@
 - A post not edited since its import goes back byte for byte: its stored front matter block
   (key order, quoting, comments, line endings) + its body, in its encoding with its BOM.
 - An edited post keeps its file's front matter except the keys of the fields that changed
-  (see `frontmatter_edit`); a post made in the admin gets `YYYY-MM-DD-<slug>.md` with a
-  YAML block in the conventional order.
+  (see `frontmatter_edit`); a post made in the admin gets a file beside the imported
+  posts, named for their generator (`placement`), with a YAML block in the conventional
+  order.
 - Writes are atomic (a temporary file in the same folder, then a rename), and nothing is
   written outside the folder: a path with `..`, an absolute path, a NUL byte or an over-long
   name is refused. A file on disk that differs from what the CMS last imported or exported

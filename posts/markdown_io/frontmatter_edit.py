@@ -15,9 +15,14 @@ import re
 from typing import Any
 
 import tomlkit
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
 
 from posts.markdown_io.parsing import DashedJSONHandler, JSONHandler, TOMLHandler, YAMLHandler
 
@@ -43,6 +48,21 @@ def _yaml_dumper() -> YAML:
     return yaml
 
 
+# YAML 1.1's reading of plain scalars (PyYAML, which the importer reads with, and Jekyll's
+# Psych): `No`, `off`, `y`, `1.10`, `1_000`, `12:30` are booleans, numbers and sexagesimals
+# there, while ruamel writes them plain as YAML 1.2 text.
+_YAML_1_1 = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _text(value: str) -> str:
+    """`value`, quoted where YAML 1.1 would read it plain as something else than text: a
+    post titled `No` or tagged `on` could never be exported (nor read by Jekyll)."""
+    if _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+        return SingleQuotedScalarString(value)
+    return value
+
+
 def _styled(new: Any, old: Any) -> Any:
     """`new` dressed in the style of `old`: same quotes for text, flow lists stay flow."""
     if isinstance(new, str):
@@ -50,7 +70,7 @@ def _styled(new: Any, old: Any) -> Any:
             return DoubleQuotedScalarString(new)
         if isinstance(old, SingleQuotedScalarString):
             return SingleQuotedScalarString(new)
-        return new
+        return _text(new)
     if isinstance(new, list):
         seq = CommentedSeq(_plain(v) for v in new)
         if isinstance(old, CommentedSeq) and old.fa.flow_style():
@@ -66,6 +86,8 @@ def _plain(value: Any) -> Any:
         return CommentedMap((k, _plain(v)) for k, v in value.items())
     if isinstance(value, list):
         return CommentedSeq(_plain(v) for v in value)
+    if isinstance(value, str) and not isinstance(value, ScalarString):
+        return _text(value)
     return value
 
 
