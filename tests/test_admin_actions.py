@@ -189,3 +189,18 @@ def test_a_hand_made_selection_that_names_no_ids_is_a_message_not_a_500(
     assert "That selection names no items" in page.content.decode()
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT
+
+
+def test_deleting_an_imported_post_says_the_next_import_brings_it_back(admin_client):
+    # Its file stays in the folder: deleting is no takedown, unpublishing is.
+    imported = PostFactory(source_path="_posts/2024-01-01-hello.md")
+    made_here = PostFactory()
+
+    page = admin_client.get(reverse("admin:posts_post_delete", args=[imported.pk]))
+    plain = admin_client.get(reverse("admin:posts_post_delete", args=[made_here.pk]))
+    bulk = run_action(admin_client, "delete_selected", [imported, made_here])
+
+    assert "<code>_posts/2024-01-01-hello.md</code>. The next import" in page.content.decode()
+    assert "next import" not in plain.content.decode()
+    assert "come back with its next import" in bulk.content.decode()
+    assert Post.objects.count() == 2  # only asked, nothing deleted
