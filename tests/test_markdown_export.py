@@ -378,6 +378,18 @@ def test_text_yaml_1_1_reads_as_another_type_is_written_quoted(tmp_path, title):
     assert title in Post.objects.get(source_path="_posts/2024-01-01-x.md").tags.names()
 
 
+def test_a_hugo_yaml_file_gets_its_modification_date_as_lastmod(tmp_path):
+    root = write_files(tmp_path, {"hugo.toml": "", "content/posts/x.md": "---\ntitle: X\n---\n"})
+    import_folder(root)
+    post = Post.objects.get()
+    post.modified_at = dt.datetime(2024, 5, 1, 8, 0, tzinfo=dt.UTC)
+    post.save()
+
+    assert export_folder(root).ok
+
+    assert "\nlastmod: 2024-05-01 08:00:00 +0000\n" in (root / "content/posts/x.md").read_text()
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

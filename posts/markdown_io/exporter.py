@@ -233,7 +233,9 @@ class PostWriter:
         if "published_at" in changed:
             out[keys.get("published_at", "date")] = when(post.published_at)
         if "modified_at" in changed:
-            default = "lastmod" if fmt == "toml" else "last_modified_at"
+            # Hugo reads `lastmod` (YAML files of a Hugo site too); Jekyll's plugin
+            # `last_modified_at`.
+            default = "lastmod" if fmt == "toml" or self.place.hugo else "last_modified_at"
             if post.modified_at is not None or "modified_at" in keys:
                 out[keys.get("modified_at", default)] = when(post.modified_at)
         if "expires_at" in changed:
