@@ -887,6 +887,40 @@ def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):
     assert Post.objects.get().status == Post.Status.PUBLISHED
 
 
+@pytest.mark.parametrize(
+    ("config", "path"),
+    [
+        ({"_config.yml": "timezone: America/Chicago\n"}, "_posts/2024-01-01-x.md"),
+        ({"hugo.toml": 'timeZone = "America/Chicago"\n'}, "content/posts/x.md"),
+    ],
+)
+def test_naive_dates_are_in_the_zone_the_sites_config_gives(tmp_path, settings, config, path):
+    # Jekyll and Hugo read `date: 2024-01-01 10:00:00` in the site's zone: imported in
+    # TIME_ZONE (UTC), every post was six hours early.
+    settings.TIME_ZONE = "UTC"
+    root = write_files(
+        tmp_path, {**config, path: "---\ntitle: X\ndate: 2024-01-01 10:00:00\n---\n"}
+    )
+
+    import_folder(root)
+
+    assert Post.objects.get().published_at == dt.datetime(2024, 1, 1, 16, 0, tzinfo=dt.UTC)
+
+
+def test_timezone_given_to_the_import_wins_over_the_sites(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "_config.yml": "timezone: America/Chicago\n",
+            "_posts/2024-01-01-x.md": "---\ntitle: X\ndate: 2024-01-01 10:00:00\n---\n",
+        },
+    )
+
+    import_folder(root, timezone="Asia/Tokyo")
+
+    assert Post.objects.get().published_at == dt.datetime(2024, 1, 1, 1, 0, tzinfo=dt.UTC)
+
+
 def test_a_new_dated_post_beside_a_gone_one_of_another_title_is_not_a_move(tmp_path):
     root = write_files(tmp_path, {"_posts/2020-01-01-notes.md": jekyll("Notes of January")})
     import_folder(root)

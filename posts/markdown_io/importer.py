@@ -363,7 +363,7 @@ class FolderImport:
         root: Path,
         *,
         dry_run: bool,
-        tz: dt.tzinfo,
+        tz: dt.tzinfo | None,  # None: per site config (site_tz)
         default_author: str | None,
         overwrite: bool,
         prune: bool,
@@ -384,6 +384,7 @@ class FolderImport:
         self.max_bytes = max_bytes
         self.jekyll_sites: dict[str, str] = {}
         self.inherited = InheritedStatus(root)
+        self.zones: dict[str | None, dt.tzinfo] = {}
         # A Hugo site's content folders: one per language where its config says so.
         root_path = Path(root)
         self.content_dirs = hugo_content_dirs(root_path) if has_hugo_config(root_path) else []
@@ -440,6 +441,17 @@ class FolderImport:
             if page is not None:
                 self.gone_by_page.setdefault(page, []).append(path)
         self.paths = paths
+
+    def site_tz(self, rel: str, site: str) -> dt.tzinfo:
+        """Without --timezone, the zone the file's site config gives naive dates (Jekyll's
+        `timezone`, Hugo's `timeZone`), as the generator reads them; else TIME_ZONE."""
+        name = self.inherited.time_zone(rel, site)
+        if name not in self.zones:
+            try:
+                self.zones[name] = timezone_named(name, settings.TIME_ZONE)
+            except (KeyError, ValueError):  # not a zone: the generator fails; we keep ours
+                self.zones[name] = timezone_named(None, settings.TIME_ZONE)
+        return self.zones[name]
 
     def refuse_pruning_another_folder(self) -> None:
         """With --prune, refuse (before writing anything) when no file of the folder is one
@@ -564,15 +576,16 @@ class FolderImport:
             detail = "duplicate, already recorded" if known.duplicate else ""
             self.done(r.FileOutcome(rel, r.UNCHANGED, detail, post_id=known.post_id))
             return None
+        site = jekyll_site(self.root, rel, self.jekyll_sites)
         try:
             parsed = parse_post(
                 data,
                 rel,
-                tz=self.tz,
+                tz=self.tz or self.site_tz(rel, site),
                 default_author=self.default_author,
                 mtime=info.st_mtime,
                 max_bytes=self.max_bytes,
-                jekyll_site=(site := jekyll_site(self.root, rel, self.jekyll_sites)),
+                jekyll_site=site,
                 inherited=self.inherited.for_path(rel, site),
             )
         except SectionPage:
@@ -1181,7 +1194,8 @@ def import_folder(
     """Import every markdown file under `root`; safe to run again on the same folder.
 
     - `dry_run`: do everything, then roll back: the report has the counts of a real run.
-    - `timezone`: zone of naive dates (name or tzinfo; default the site's TIME_ZONE).
+    - `timezone`: zone of naive dates (name or tzinfo; default the zone the file's site
+      config gives, Jekyll's `timezone` or Hugo's `timeZone`, else TIME_ZONE).
     - `default_author`: author of posts whose front matter names none.
     - `overwrite`: take the file when a post changed both on disk and in the admin.
     - `prune`: delete posts whose file is gone (otherwise they are only reported).
@@ -1196,7 +1210,8 @@ def import_folder(
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder")
     try:
-        tz = timezone_named(timezone, settings.TIME_ZONE)
+        # None: each file's site config's zone, else TIME_ZONE (FolderImport.site_tz).
+        tz = timezone_named(timezone, settings.TIME_ZONE) if timezone is not None else None
     except (KeyError, ValueError) as exc:
         raise ValueError(f"unknown time zone {timezone!r}") from exc
     run = FolderImport(

@@ -1,4 +1,5 @@
-"""Status keys a page inherits from its site rather than its own front matter.
+"""What a page inherits from its site rather than its own front matter: the keys that
+decide whether it is public, and the time zone of dates written without one.
 
 Each generator can hide a whole folder from one place outside the post files: Hugo's
 `cascade` in a section's `_index.md` (or the site config), Jekyll's `defaults` in
@@ -50,6 +51,23 @@ class InheritedStatus:
         for name in (f"{stem}.json", f"{stem}.11tydata.json"):  # Eleventy's template data
             values.update(_status(self._data_file(posixpath.join(folder, name))))
         return values
+
+    def time_zone(self, path: str, jekyll_site: str = "") -> str | None:
+        """The zone the site's config gives dates written without one: Jekyll's
+        `timezone` in `_config.yml` for its posts, Hugo's `timeZone` in the site config."""
+        parts = path.split("/")[:-1]
+        if "_posts" in parts or "_drafts" in parts:
+            for name in JEKYLL_CONFIGS:
+                zone = _key(self._data_file(posixpath.join(jekyll_site, name)), "timezone")
+                if zone is not None:
+                    return zone
+        places = [""] + ([".."] if self.root.name == "content" else [])
+        for place in places:
+            for name in HUGO_SITE_CONFIGS:
+                zone = _key(self._data_file(posixpath.join(place, name)), "timezone")
+                if zone is not None:
+                    return zone
+        return None
 
     def _folder(self, folder: str) -> dict[str, Any]:
         """What every file of `folder` inherits from it and the folders above it."""
@@ -151,6 +169,14 @@ class InheritedStatus:
             return path.read_bytes()
         except OSError:
             return None
+
+
+def _key(values: Any, name: str) -> str | None:
+    """The text under `name` (any case, as Hugo reads its config) of a mapping."""
+    if not isinstance(values, dict):
+        return None
+    value = next((v for k, v in values.items() if str(k).lower() == name), None)
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _status(values: Any) -> dict[str, Any]:
