@@ -786,16 +786,30 @@ def test_a_hugo_page_made_a_bundle_is_the_same_post(tmp_path, before, after):
     assert list(moved.tags.names()) == ["travel"]
 
 
-def test_a_hugo_page_in_each_languages_content_folder_is_a_post_of_its_own(tmp_path):
+@pytest.mark.parametrize(
+    "config",
+    [
+        {
+            "hugo.toml": (
+                '[languages.en]\ncontentDir = "content/en"\n'
+                '[languages.de]\ncontentDir = "content/de"\n'
+            )
+        },
+        {
+            "config/_default/hugo.toml": "",
+            "config/_default/languages.toml": (
+                '[en]\ncontentDir = "content/en"\n[de]\ncontentDir = "content/de"\n'
+            ),
+        },
+    ],
+)
+def test_a_hugo_page_in_each_languages_content_folder_is_a_post_of_its_own(tmp_path, config):
     # Hugo's translation by content folder: one file name, often one title and author.
-    config = (
-        '[languages.en]\ncontentDir = "content/en"\n[languages.de]\ncontentDir = "content/de"\n'
-    )
     page = "---\ntitle: Release 2.0\ndate: 2024-06-01\nauthor: Ana\n---\n"
     root = write_files(
         tmp_path,
         {
-            "hugo.toml": config,
+            **config,
             "content/en/posts/release-2.md": page + "It is out.\n",
             "content/de/posts/release-2.md": page + "Es ist da.\n",
         },
@@ -843,6 +857,31 @@ HIDDEN_BY_THE_SITE = {
         },
         ["_posts/private/2024-01-01-private.md"],
         ["_posts/2024-01-01-open.md", "_posts/private/ok/2024-01-01-fine.md"],
+    ),
+    "hugo config/_default cascade": (
+        {"config/_default/hugo.toml": "[cascade]\ndraft = true\n"},
+        ["content/posts/a.md"],
+        [],
+    ),
+    "hugo config/_default/cascade.yaml": (
+        {"config/_default/hugo.toml": "", "config/_default/cascade.yaml": "draft: true\n"},
+        ["content/posts/a.md"],
+        [],
+    ),
+    "jekyll _config.toml defaults": (
+        {
+            "_config.toml": (
+                "[[defaults]]\n[defaults.scope]\npath = ''\n[defaults.values]\npublished = false\n"
+            )
+        },
+        ["_posts/2024-01-01-n.md"],
+        [],
+    ),
+    # A theme's site-wide `published: true` does not publish the drafts folder.
+    "jekyll drafts under a site-wide published default": (
+        {"_config.yml": "defaults:\n  - scope: {path: ''}\n    values: {published: true}\n"},
+        ["_drafts/unfinished.md"],
+        ["_posts/2024-01-01-live.md"],
     ),
     "eleventy directory data": (
         {"src/posts/posts.json": '{"permalink": false, "layout": "post.njk"}'},
@@ -904,6 +943,44 @@ def test_naive_dates_are_in_the_zone_the_sites_config_gives(tmp_path, settings, 
 
     import_folder(root)
 
+    assert Post.objects.get().published_at == dt.datetime(2024, 1, 1, 16, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"_config.toml": 'timezone = "America/Chicago"\n'},
+        {"config/_default/hugo.toml": 'timeZone = "America/Chicago"\n'},
+    ],
+)
+def test_the_sites_zone_is_read_from_every_form_of_its_config(tmp_path, settings, config):
+    settings.TIME_ZONE = "UTC"
+    text = "---\ntitle: X\ndate: 2024-01-01 10:00:00\n---\n"
+    path = (
+        "content/posts/x.md" if "config/_default/hugo.toml" in config else "_posts/2024-01-01-x.md"
+    )
+    root = write_files(tmp_path, {**config, path: text})
+
+    import_folder(root)
+
+    assert Post.objects.get().published_at == dt.datetime(2024, 1, 1, 16, 0, tzinfo=dt.UTC)
+
+
+def test_a_jekyll_post_moved_out_of_posts_keeps_its_time_and_identity(tmp_path, settings):
+    # Jekyll's timezone sets the zone of the whole build, archived/ copies included: read
+    # in UTC there, the moved post was a second post six hours late.
+    settings.TIME_ZONE = "UTC"
+    text = "---\ntitle: X\ndate: 2024-01-01 10:00:00\nauthor: A\n---\n"
+    root = write_files(
+        tmp_path, {"_config.yml": "timezone: America/Chicago\n", "_posts/2024-01-01-x.md": text}
+    )
+    import_folder(root)
+    (root / "_posts/2024-01-01-x.md").unlink()
+    write_files(root, {"archived/2024-01-01/2024-01-01-x.md": text})
+
+    report = import_folder(root)
+
+    assert (report.counts["moved"], report.counts["created"]) == (1, 0)
     assert Post.objects.get().published_at == dt.datetime(2024, 1, 1, 16, 0, tzinfo=dt.UTC)
 
 

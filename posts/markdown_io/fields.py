@@ -404,9 +404,13 @@ def map_fields(
     elif draft_key is not None:
         explicit = "draft" if _truthy(status_view[draft_key]) else "published"
         status_key = draft_key
+    in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
     if explicit is not None and status_key in metadata:
         used["status"] = status_key
-    in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
+    elif explicit == "published" and in_drafts_folder:
+        # What the site sets can hide a file, never publish one from a drafts folder
+        # (a theme's site-wide `published: true` default made every _drafts file public).
+        explicit = None
     status = explicit or ("draft" if in_drafts_folder else "published")
     if status == "published" and never_written_out(status_view):
         status = "draft"

@@ -163,16 +163,19 @@ def hugo_content_dirs(root: Path) -> list[str]:
     config's `contentDir` (`content` by default) and each language's own. Empty when none
     exists, and then the whole root is read as before, since a stray `config.json` need
     not mean Hugo."""
+
+    def setting(mapping: dict, name: str):  # Hugo's config keys match in any case
+        return next((v for k, v in mapping.items() if str(k).lower() == name), None)
+
     wanted = {"content"}
     for config in _hugo_config_values(root):
-        for value in [config.get("contentDir"), config.get("contentdir")]:
-            if isinstance(value, str):
-                wanted.add(value)
-        languages = config.get("languages")
+        if isinstance(setting(config, "contentdir"), str):
+            wanted.add(setting(config, "contentdir"))
+        languages = setting(config, "languages")
         if isinstance(languages, dict):
             for language in languages.values():
-                if isinstance(language, dict) and isinstance(language.get("contentDir"), str):
-                    wanted.add(language["contentDir"])
+                if isinstance(language, dict) and isinstance(setting(language, "contentdir"), str):
+                    wanted.add(setting(language, "contentdir"))
     found = []
     for folder in wanted:
         folder = posixpath.normpath(folder.replace("\\", "/").strip("/"))
@@ -189,7 +192,9 @@ def _hugo_config_values(root: Path) -> list[dict]:
     files = [root / name for name in HUGO_CONFIGS]
     default = root / "config" / "_default"
     if default.is_dir():
+        # One file per top-level key there: `languages.toml` holds the languages' table.
         files += [default / name for name in HUGO_CONFIGS]
+        files += [default / f"languages.{ext}" for ext in ("toml", "yaml", "yml", "json")]
     values = []
     for path in files:
         if not path.is_file():
@@ -205,7 +210,7 @@ def _hugo_config_values(root: Path) -> list[dict]:
         except (OSError, ValueError, yaml.YAMLError):
             continue
         if isinstance(value, dict):
-            values.append(value)
+            values.append({"languages": value} if path.stem == "languages" else value)
     return values
 
 

@@ -28,7 +28,11 @@ STATUS_KEYS = {"published", "draft", "headless", "build", "_build", "permalink"}
 HUGO_SITE_CONFIGS = tuple(
     f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
 )
-JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
+# Jekyll reads the first of these that exists (Configuration#config_files).
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
+# A Hugo site's config: a file at its root, or the files of config/_default/, one per
+# top-level key (`languages.toml` holds the `languages` table) or all in hugo.toml.
+HUGO_CONFIG_FOLDER = "config/_default"
 SECTION_PAGES = tuple(f"_index.{ext}" for ext in ("md", "markdown", "html"))
 MAX_DATA_BYTES = 1_000_000
 
@@ -54,20 +58,43 @@ class InheritedStatus:
 
     def time_zone(self, path: str, jekyll_site: str = "") -> str | None:
         """The zone the site's config gives dates written without one: Jekyll's
-        `timezone` in `_config.yml` for its posts, Hugo's `timeZone` in the site config."""
+        `timezone` (for every file of the site, as it sets the zone of the whole build:
+        a post moved from `_posts` to `archived/` keeps its time), Hugo's `timeZone`."""
         parts = path.split("/")[:-1]
-        if "_posts" in parts or "_drafts" in parts:
-            for name in JEKYLL_CONFIGS:
-                zone = _key(self._data_file(posixpath.join(jekyll_site, name)), "timezone")
-                if zone is not None:
-                    return zone
-        places = [""] + ([".."] if self.root.name == "content" else [])
-        for place in places:
-            for name in HUGO_SITE_CONFIGS:
-                zone = _key(self._data_file(posixpath.join(place, name)), "timezone")
-                if zone is not None:
-                    return zone
+        folders = [jekyll_site] if "_posts" in parts or "_drafts" in parts else []
+        folders += ["/".join(parts[:i]) for i in range(len(parts), -1, -1)]
+        for folder in folders:
+            zone = _key(self._jekyll_config(folder), "timezone")
+            if zone is not None:
+                return zone
+        for config in self._hugo_configs():
+            zone = _key(config, "timezone")
+            if zone is not None:
+                return zone
         return None
+
+    def _jekyll_config(self, folder: str) -> Any:
+        for name in JEKYLL_CONFIGS:
+            config = self._data_file(posixpath.join(folder, name))
+            if config is not None:
+                return config
+        return None
+
+    def _hugo_configs(self) -> list[dict]:
+        """The Hugo site's config files that parse: at the root (or above an imported
+        `content` folder), then config/_default/'s."""
+        configs = []
+        for place in [""] + ([".."] if self.root.name == "content" else []):
+            for folder in (place, posixpath.join(place, HUGO_CONFIG_FOLDER)):
+                for name in HUGO_SITE_CONFIGS:
+                    config = self._data_file(posixpath.join(folder, name))
+                    if isinstance(config, dict):
+                        configs.append(config)
+            for ext in ("toml", "yaml", "yml", "json"):  # config/_default/cascade.toml
+                cascade = self._data_file(f"{place}/{HUGO_CONFIG_FOLDER}/cascade.{ext}".lstrip("/"))
+                if cascade is not None:
+                    configs.append({"cascade": cascade})
+        return configs
 
     def _folder(self, folder: str) -> dict[str, Any]:
         """What every file of `folder` inherits from it and the folders above it."""
@@ -92,12 +119,8 @@ class InheritedStatus:
         """A cascade in the Hugo site's config, at the root or above an imported
         `content` folder."""
         values: dict[str, Any] = {}
-        places = [""]
-        if self.root.name == "content":
-            places.append("..")
-        for place in places:
-            for name in HUGO_SITE_CONFIGS:
-                values.update(_cascade(self._data_file(posixpath.join(place, name))))
+        for config in self._hugo_configs():
+            values.update(_cascade(config))
         return values
 
     def _jekyll_defaults(self, path: str, site: str) -> dict[str, Any]:
@@ -106,11 +129,7 @@ class InheritedStatus:
         parts = path.split("/")[:-1]
         if "_posts" not in parts and "_drafts" not in parts:
             return {}
-        config = None
-        for name in JEKYLL_CONFIGS:
-            config = self._data_file(posixpath.join(site, name))
-            if config is not None:
-                break
+        config = self._jekyll_config(site)
         defaults = config.get("defaults") if isinstance(config, dict) else None
         if not isinstance(defaults, list):
             return {}
