@@ -121,6 +121,30 @@ def test_invalid_front_matter_is_a_clear_error_and_changes_nothing(admin_client)
     assert post.meta == {"layout": "post"}
 
 
+def test_extra_front_matter_refuses_keys_that_have_a_field_and_changes_nothing(admin_client):
+    # Saved, `draft: true` showed in the API beside "status": "published", and the post's
+    # export was refused as not importing back the same.
+    post = PostFactory(title="Before", meta={"layout": "post", "cover": "old.png"})
+    meta = '{"layout": "post", "cover": "old.png", "Draft": true, "tags": ["x"]}'
+
+    response = admin_client.post(change_url(post), form_data(title="After", meta=meta))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["meta"] == [
+        "“Draft”, “tags” have a field of their own on this page: set them there, not in the "
+        "extra front matter. Nothing was saved."
+    ]
+    post.refresh_from_db()
+    assert (post.title, post.meta) == ("Before", {"layout": "post", "cover": "old.png"})
+    # A key the post's meta held already (its file's second image key) may stay.
+    kept = admin_client.post(
+        change_url(post), form_data(title="After", meta='{"cover": "new.png"}')
+    )
+    assert kept.status_code == 302
+    post.refresh_from_db()
+    assert post.meta == {"cover": "new.png"}
+
+
 @pytest.mark.parametrize(
     ("meta", "says"),
     [

@@ -10,6 +10,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from taggit.forms import TagWidget
 
+from posts.markdown_io.fields import FIELD_KEYS
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
 from posts.tag_input import apply_edits, existing_spellings, loaded_tags, spellings_by_fold
@@ -219,6 +220,30 @@ class PostAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
             self.initial["tags_loaded"] = loaded_tags(self.instance.tags.all())
+
+    def clean_meta(self):
+        """Refuse a key added here that the importer reads into a field of its own
+        (`title`, `draft`, `tags`...): saved in meta, the post said `draft: true` in the API
+        while published, and its export was refused as not importing back the same. Keys
+        the post's meta already held (a file's second date key, say) may stay."""
+        meta = self.cleaned_data["meta"] or {}
+        held = {str(key).lower() for key in (self.instance.meta or {})}
+        taken = [
+            key for key in meta if str(key).lower() in FIELD_KEYS and str(key).lower() not in held
+        ]
+        if taken:
+            raise ValidationError(
+                "%(keys)s %(verb)s a field of %(its)s own on this page: set %(them)s there, "
+                "not in the extra front matter. Nothing was saved.",
+                code="field_key",
+                params={
+                    "keys": ", ".join(f"“{key}”" for key in taken),
+                    "verb": "has" if len(taken) == 1 else "have",
+                    "its": "its" if len(taken) == 1 else "their",
+                    "them": "it" if len(taken) == 1 else "them",
+                },
+            )
+        return meta
 
     def _keep_line_endings(self, name: str) -> str:
         # Browsers submit every textarea with CRLF line endings. A body written with LF

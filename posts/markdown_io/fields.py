@@ -42,6 +42,25 @@ IMAGE_KEYS = ("image", "cover", "feature_image", "featured_image")
 CANONICAL_KEYS = ("canonical_url", "canonical")
 IMAGE_MAPPING_KEYS = ("src", "url")
 DRAFT_FOLDERS = {"_drafts", "drafts"}
+# Every key the importer reads into a field of its own, rather than into `meta`.
+FIELD_KEYS = frozenset(
+    (
+        *TITLE_KEYS,
+        *SLUG_KEYS,
+        *DATE_KEYS,
+        *UPDATED_KEYS,
+        *EXPIRY_KEYS,
+        *DRAFT_KEYS,
+        *AUTHOR_KEYS,
+        *EXCERPT_KEYS,
+        *IMAGE_KEYS,
+        *CANONICAL_KEYS,
+        "categories",
+        "category",
+        "tags",
+        "tag",
+    )
+)
 
 # Jekyll's DATE_FILENAME_MATCHER: `2017-2-5-slug` is dated too.
 FILENAME_DATE = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$", re.S)
