@@ -579,3 +579,19 @@ def test_add_form_prefilled_with_a_bad_date_leaves_it_empty_not_a_500(admin_clie
     assert response.status_code == 200
     assert 'value="Hello"' in response.text
     assert "notadate" not in response.text and "2020-13-45" not in response.text
+
+
+def test_a_new_post_with_a_taken_title_gets_a_free_slug_from_the_prefilled_one(admin_client):
+    # The page fills in the slug from the title: a second "Weekly update" could not be
+    # saved until the editor cleared the box.
+    PostFactory(title="Weekly update", slug="weekly-update")
+
+    response = admin_client.post(ADD_URL, form_data(title="Weekly update", slug="weekly-update"))
+
+    assert response.status_code == 302
+    assert Post.objects.filter(title="Weekly update").count() == 2
+    assert Post.objects.filter(slug="weekly-update-2").exists()
+    # A slug typed by hand that another post has stays an error.
+    typed = admin_client.post(ADD_URL, form_data(title="Other", slug="weekly-update"))
+    assert typed.status_code == 200
+    assert "already exists" in str(typed.context["adminform"].form.errors["slug"])

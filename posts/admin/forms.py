@@ -13,6 +13,7 @@ from taggit.forms import TagWidget
 from posts.markdown_io.fields import FIELD_KEYS
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
+from posts.slugs import make_slug, unique_slug
 from posts.tag_input import apply_edits, existing_spellings, loaded_tags, spellings_by_fold
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
@@ -220,6 +221,22 @@ class PostAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
             self.initial["tags_loaded"] = loaded_tags(self.instance.tags.all())
+
+    def clean_slug(self):
+        """On a new post, the slug the page filled in from the title gets a free suffix
+        when another post has it, as a blank one does: two posts titled "Weekly update"
+        could not be saved until the editor cleared the box. A slug typed by hand that
+        is taken stays an error."""
+        slug = self.cleaned_data.get("slug")
+        title = self.data.get(self.add_prefix("title"), "")
+        if (
+            self.instance.pk is None
+            and slug
+            and slug == make_slug(title, fallback="post")
+            and Post.objects.filter(slug=slug).exists()
+        ):
+            return unique_slug(Post, title, fallback="post")
+        return slug
 
     def clean_meta(self):
         """Refuse a key added here that the importer reads into a field of its own
