@@ -96,14 +96,24 @@ def test_preview_loads_no_relative_image_from_the_admin(page, editor_user):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
 
-    page.locator("#id_body").fill("![Cover](cover.svg)\n\n![Logo](/static/missing.png)")
+    page.locator("#id_body").fill(
+        "![Cover](cover.svg)\n\n![Logo](/static/missing.png)\n\n"
+        '<video src="movie.mp4" poster="poster.png"></video><audio src="sound.mp3"></audio>'
+    )
 
     preview = page.locator(".md-editor__output")
     expect(preview.locator("img").first).to_have_attribute("data-site-src", "cover.svg")
     assert preview.locator("img").first.get_attribute("src") is None
     # A root-relative address is the CMS's own and still loads.
     expect(preview.locator("img").last).to_have_attribute("src", "/static/missing.png")
-    assert not [url for url in requested if "cover.svg" in url]
+    expect(preview.locator("video")).to_have_attribute("data-site-poster", "poster.png")
+    assert preview.locator("video").get_attribute("src") is None
+    assert preview.locator("audio").get_attribute("src") is None
+    assert not [
+        url
+        for url in requested
+        if any(name in url for name in ("cover.svg", "movie.mp4", "poster.png", "sound.mp3"))
+    ]
 
 
 def test_tags_field_suggests_existing_tags(page, editor_user):

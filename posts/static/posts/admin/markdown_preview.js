@@ -9,7 +9,7 @@
  * Its ids (headings, footnotes) are prefixed, and so are the links to them: a heading
  * `# Header` has the id `header`, the admin page's own header bar's, whose styles it took.
  *
- * Images with a relative address (`![Cover](cover.svg)`, as in a Hugo bundle) belong to
+ * Images and media with a relative address (`![Cover](cover.svg)`, as in a Hugo bundle) belong to
  * the site, not to the admin: here they would load /admin/posts/post/6/change/cover.svg,
  * a full admin page whose "doesn't exist" message then showed on the editor's next page.
  * They are shown by their alt text, with the address kept in `data-site-src`.
@@ -38,9 +38,13 @@
   // An absolute URL (any scheme), a protocol-relative or a root-relative one.
   const NOT_RELATIVE = /^\s*([a-z][a-z0-9+.-]*:|\/)/i;
 
+  // Every element that loads an address by itself: images, and video, audio and their
+  // tracks and posters (a relative `movie.mp4` loaded three admin pages in a row).
+  const LOADING = "img, source, video, audio, track";
+
   function holdRelativeImages(root) {
-    root.querySelectorAll("img, source").forEach((node) => {
-      for (const attribute of ["src", "srcset"]) {
+    root.querySelectorAll(LOADING).forEach((node) => {
+      for (const attribute of ["src", "srcset", "poster"]) {
         const value = node.getAttribute(attribute);
         if (value === null || NOT_RELATIVE.test(value)) continue;
         node.removeAttribute(attribute);
