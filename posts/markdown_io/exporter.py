@@ -457,8 +457,9 @@ class FolderExport:
                 r.FileOutcome(
                     path,
                     r.CONFLICT,
-                    "the file was deleted since the last import or export; --force "
-                    "writes it again, deleting the post in the admin removes it for good",
+                    "the file was deleted since the last import or export (or an export "
+                    "with --status left it out of this folder); --force writes it again, "
+                    "deleting the post in the admin removes it for good",
                     post_id=post.pk,
                 )
             )
