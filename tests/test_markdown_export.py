@@ -279,6 +279,30 @@ def test_a_post_made_in_the_admin_goes_beside_the_imported_jekyll_posts(
     assert (again.counts["created"], again.counts["unchanged"]) == (0, len(files) + 2)
 
 
+def test_a_post_made_in_the_admin_goes_where_jekyll_files_it_under_its_categories(tmp_path):
+    # news/_posts makes a post a `news` one: a post outside that category written there
+    # was refused ("would not import back the same: categories").
+    post = "---\ntitle: P{}\n---\n"
+    root = write_files(
+        tmp_path,
+        {"_config.yml": ""}
+        | {f"news/_posts/2020-01-0{n}-p{n}.md": post.format(n) for n in range(1, 4)},
+    )
+    import_folder(root)
+    news = Category.objects.get(name="news")
+    _admin_posts()
+    in_news = PostFactory(
+        title="In news", published_at=dt.datetime(2024, 3, 3, tzinfo=dt.UTC), categories=[news]
+    )
+
+    report = export_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    assert (root / "_posts/2024-03-02-hello.md").exists()
+    assert (root / "_drafts/someday.md").exists()
+    assert Post.objects.get(pk=in_news.pk).source_path == "news/_posts/2024-03-03-in-news.md"
+
+
 @pytest.mark.parametrize(
     "files",
     [

@@ -114,7 +114,7 @@ class PostWriter:
         self.post = post
         self.state = state
         self.place = place
-        self.path = post.source_path or place.path(post)
+        self.path = post.source_path or place.path(post, sites)
         self.site = sites(self.path)  # the Jekyll site folder holding the file, if any
 
     def render(self) -> tuple[str, str]:

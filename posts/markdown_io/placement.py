@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils import timezone as dj_timezone
 
+from posts.markdown_io.fields import path_categories
 from posts.markdown_io.importer import file_kind, has_hugo_config, hugo_content_dirs
 from posts.models import Post
 
@@ -27,8 +28,11 @@ COUNTER_ROOM = 8
 
 @dataclass(frozen=True)
 class NewPostPlace:
-    folder: str = ""  # where the posts live, relative to the export folder
+    folder: str = ""  # where most posts live, relative to the export folder
     hugo: bool = False
+    # Every folder posts live in, most used first: a Jekyll post goes in the first one
+    # whose folder categories it has (`news/_posts` files a post under `news`).
+    folders: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, root: Path, paths: Iterable[str]) -> NewPostPlace:
@@ -51,7 +55,8 @@ class NewPostPlace:
                 folder = f"{content}/posts"
             else:
                 folder = "posts"
-        return cls(folder=folder, hugo=hugo)
+        folders = tuple(sorted(counts, key=lambda f: (-counts[f], f)))
+        return cls(folder=folder, hugo=hugo, folders=folders)
 
     @property
     def jekyll(self) -> bool:
@@ -64,7 +69,22 @@ class NewPostPlace:
         # Jekyll has no `draft` key; Hugo reads `published` as a publication date.
         return "published" if self.jekyll else "draft"
 
-    def path(self, post: Post) -> str:
+    def posts_folder(self, post: Post, sites: Callable[[str], str]) -> str:
+        """The folder for `post`: the most used one, or for Jekyll the most used whose
+        folder categories (`news` for `news/_posts`) the post has; else the site's
+        `_posts`. A post outside `news` written to `news/_posts` would be filed there."""
+        if not self.jekyll or not self.folder:
+            return self.folder
+        names = {category.name.casefold() for category in post.categories.all()}
+        for folder in self.folders:
+            sample = posixpath.join(folder, "x.md")
+            implied = path_categories(sample, sites(sample))
+            if "_posts" in folder.split("/") and all(n.casefold() in names for n in implied):
+                return folder
+        site = sites(posixpath.join(self.folder, "x.md"))
+        return posixpath.join(site, "_posts")
+
+    def path(self, post: Post, sites: Callable[[str], str] = lambda path: "") -> str:
         """The file for `post`: `<date>-<slug>.md` (Jekyll), `_drafts/<slug>.md` for a
         Jekyll draft without a date (a dated name would give it one), `<slug>.md` (Hugo,
         where the file name is the URL, and a dateless post elsewhere).
@@ -78,7 +98,7 @@ class NewPostPlace:
         room = MAX_NAME_BYTES - len(prefix) - len(".md") - COUNTER_ROOM
         name = (post.slug or "post").encode("utf-8")[:room].decode("utf-8", "ignore")
         name = f"{prefix}{name.rstrip('-_') or 'post'}.md"
-        folder = self.folder
+        folder = self.posts_folder(post, sites)
         if not prefix and self.jekyll:
             parent, last = posixpath.split(folder)
             folder = posixpath.join(parent, "_drafts") if last == "_posts" else "_drafts"
