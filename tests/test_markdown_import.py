@@ -911,6 +911,41 @@ def test_posts_the_site_hides_from_outside_their_file_are_drafts(tmp_path, case)
     assert status == {path: "draft" for path in hidden} | {path: "published" for path in public}
 
 
+@pytest.mark.parametrize(
+    ("site", "imported", "path"),
+    [
+        (
+            {
+                "_config.yml": (
+                    "timezone: Asia/Tokyo\n"
+                    "defaults:\n  - scope: {path: news}\n    values: {published: false}\n"
+                )
+            },
+            "news",
+            "news/_posts/2024-03-02-n.md",
+        ),
+        (
+            {
+                "hugo.toml": 'timeZone = "Asia/Tokyo"\n',
+                "content/_index.md": "---\ncascade:\n  draft: true\n---\n",
+            },
+            "content/blog",
+            "content/blog/2024-03-02-n.md",
+        ),
+    ],
+)
+def test_a_subfolder_imported_alone_keeps_what_its_site_sets(tmp_path, site, imported, path):
+    # `site/news` (or `site/content/blog`) imported alone lost the site's defaults,
+    # cascade and time zone: a draft was published, at the wrong time.
+    write_files(tmp_path, {**site, path: "---\ntitle: N\n---\nText.\n"})
+
+    import_folder(tmp_path / imported)
+
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT
+    assert post.published_at == dt.datetime(2024, 3, 1, 15, 0, tzinfo=dt.UTC)
+
+
 def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):
     root = write_files(
         tmp_path,

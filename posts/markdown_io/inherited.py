@@ -42,12 +42,31 @@ class InheritedStatus:
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
+        # The site's folder: the imported one, or the folder above it holding the site's
+        # config (`site/_posts` or `site/content/blog` imported alone keeps what `site`
+        # sets). Paths below are relative to it.
+        self.site_root = site_root_of(self.root)
+        prefix = self.root.resolve().relative_to(self.site_root.resolve()).as_posix()
+        self.prefix = "" if prefix == "." else prefix
         self._folders: dict[str, dict[str, Any]] = {}
         self._files: dict[str, Any] = {}
+
+    def _full(self, path: str, jekyll_site: str) -> tuple[str, str]:
+        """(path, Jekyll site folder) relative to the site's folder."""
+        if not self.prefix:
+            return path, jekyll_site
+        full = posixpath.join(self.prefix, path)
+        parts = full.split("/")[:-1]
+        for i in range(len(parts), -1, -1):
+            folder = "/".join(parts[:i])
+            if self._jekyll_config(folder) is not None:
+                return full, folder
+        return full, posixpath.join(self.prefix, jekyll_site) if jekyll_site else self.prefix
 
     def for_path(self, path: str, jekyll_site: str = "") -> dict[str, Any]:
         """The inherited status keys of the file at `path` (relative to the root), nearest
         source last. `jekyll_site`: the folder of its Jekyll site (importer.jekyll_site)."""
+        path, jekyll_site = self._full(path, jekyll_site)
         folder = posixpath.dirname(path)
         values = dict(self._folder(folder))
         values.update(self._jekyll_defaults(path, jekyll_site))
@@ -60,6 +79,7 @@ class InheritedStatus:
         """The zone the site's config gives dates written without one: Jekyll's
         `timezone` (for every file of the site, as it sets the zone of the whole build:
         a post moved from `_posts` to `archived/` keeps its time), Hugo's `timeZone`."""
+        path, jekyll_site = self._full(path, jekyll_site)
         parts = path.split("/")[:-1]
         folders = [jekyll_site] if "_posts" in parts or "_drafts" in parts else []
         folders += ["/".join(parts[:i]) for i in range(len(parts), -1, -1)]
@@ -81,10 +101,10 @@ class InheritedStatus:
         return None
 
     def _hugo_configs(self) -> list[dict]:
-        """The Hugo site's config files that parse: at the root (or above an imported
-        `content` folder), then config/_default/'s."""
+        """The Hugo site's config files that parse: at the site's folder, then
+        config/_default/'s."""
         configs = []
-        for place in [""] + ([".."] if self.root.name == "content" else []):
+        for place in [""]:
             for folder in (place, posixpath.join(place, HUGO_CONFIG_FOLDER)):
                 for name in HUGO_SITE_CONFIGS:
                     config = self._data_file(posixpath.join(folder, name))
@@ -181,13 +201,35 @@ class InheritedStatus:
         return self._files[rel]
 
     def _read(self, rel: str) -> bytes | None:
-        path = self.root / rel
+        path = self.site_root / rel
         try:
             if not path.is_file() or path.stat().st_size > MAX_DATA_BYTES:
                 return None
             return path.read_bytes()
         except OSError:
             return None
+
+
+# How far above an imported folder its site's config is looked for; the search also
+# stops at a repository's root.
+SITE_SEARCH_LEVELS = 6
+
+
+def site_root_of(root: Path) -> Path:
+    """The folder of the site `root` is in: itself or the nearest folder above it (up to
+    a repository's root) holding a Jekyll or Hugo config; `root` when there is none."""
+    folder = root
+    for _ in range(SITE_SEARCH_LEVELS + 1):
+        names = (*JEKYLL_CONFIGS, *HUGO_SITE_CONFIGS)
+        if (
+            any((folder / name).is_file() for name in names)
+            or (folder / HUGO_CONFIG_FOLDER).is_dir()
+        ):
+            return folder
+        if (folder / ".git").exists() or folder.parent == folder:
+            break
+        folder = folder.parent
+    return root
 
 
 def _key(values: Any, name: str) -> str | None:
