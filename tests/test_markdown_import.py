@@ -858,6 +858,17 @@ HIDDEN_BY_THE_SITE = {
         ["_posts/private/2024-01-01-private.md"],
         ["_posts/2024-01-01-open.md", "_posts/private/ok/2024-01-01-fine.md"],
     ),
+    # Each language has its own section page, and cascade.
+    "hugo translated section page": (
+        {
+            "hugo.toml": "[languages.en]\nweight = 1\n[languages.de]\nweight = 2\n",
+            "content/posts/_index.de.md": "---\ntitle: Beiträge\ncascade:\n  draft: true\n---\n",
+            "content/posts/_index.md": "---\ntitle: Posts\n---\n",
+            "content/news/_index.md": "---\ncascade:\n  draft: true\n---\n",
+        },
+        ["content/posts/secret.de.md", "content/news/x.md", "content/news/y.en.md"],
+        ["content/posts/secret.md", "content/news/x.de.md"],
+    ),
     "hugo config/_default cascade": (
         {"config/_default/hugo.toml": "[cascade]\ndraft = true\n"},
         ["content/posts/a.md"],

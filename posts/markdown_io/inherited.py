@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
 # A Hugo site's config: a file at its root, or the files of config/_default/, one per
 # top-level key (`languages.toml` holds the `languages` table) or all in hugo.toml.
 HUGO_CONFIG_FOLDER = "config/_default"
-SECTION_PAGES = tuple(f"_index.{ext}" for ext in ("md", "markdown", "html"))
+SECTION_EXTENSIONS = ("md", "markdown", "html")
+# A translation's language in a file name (`post.de.md`, `index.pt-br.md`).
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", re.IGNORECASE)
 MAX_DATA_BYTES = 1_000_000
 
 
@@ -48,7 +51,7 @@ class InheritedStatus:
         self.site_root = site_root_of(self.root)
         prefix = self.root.resolve().relative_to(self.site_root.resolve()).as_posix()
         self.prefix = "" if prefix == "." else prefix
-        self._folders: dict[str, dict[str, Any]] = {}
+        self._folders: dict[tuple[str, str], dict[str, Any]] = {}
         self._files: dict[str, Any] = {}
 
     def _full(self, path: str, jekyll_site: str) -> tuple[str, str]:
@@ -68,7 +71,7 @@ class InheritedStatus:
         source last. `jekyll_site`: the folder of its Jekyll site (importer.jekyll_site)."""
         path, jekyll_site = self._full(path, jekyll_site)
         folder = posixpath.dirname(path)
-        values = dict(self._folder(folder))
+        values = dict(self._folder(folder, self._language(path)))
         values.update(self._jekyll_defaults(path, jekyll_site))
         stem = posixpath.basename(path).rsplit(".", 1)[0]
         for name in (f"{stem}.json", f"{stem}.11tydata.json"):  # Eleventy's template data
@@ -111,28 +114,59 @@ class InheritedStatus:
                     if isinstance(config, dict):
                         configs.append(config)
             for ext in ("toml", "yaml", "yml", "json"):  # config/_default/cascade.toml
-                cascade = self._data_file(f"{place}/{HUGO_CONFIG_FOLDER}/cascade.{ext}".lstrip("/"))
-                if cascade is not None:
-                    configs.append({"cascade": cascade})
+                for key in ("cascade", "languages"):
+                    value = self._data_file(f"{place}/{HUGO_CONFIG_FOLDER}/{key}.{ext}".lstrip("/"))
+                    if value is not None:
+                        configs.append({key: value})
         return configs
 
-    def _folder(self, folder: str) -> dict[str, Any]:
-        """What every file of `folder` inherits from it and the folders above it."""
-        if folder in self._folders:
-            return self._folders[folder]
+    def _language(self, path: str) -> str:
+        """The language of a Hugo page by its file name (`post.de.md`, `index.de.md`),
+        "" for the site's default one. Each language has its own section pages."""
+        stem = posixpath.basename(path).rsplit(".", 1)[0]
+        language = stem.rsplit(".", 1)[1].lower() if "." in stem else ""
+        if language not in self._languages() or language == self._default_language():
+            return ""  # Hugo reads only its configured languages' codes so (`app.js.md`)
+        return language
+
+    def _languages(self) -> set[str]:
+        codes = set()
+        for config in self._hugo_configs():
+            languages = next((v for k, v in config.items() if str(k).lower() == "languages"), None)
+            if isinstance(languages, dict):
+                codes |= {str(code).lower() for code in languages if LANGUAGE.fullmatch(str(code))}
+        return codes
+
+    def _default_language(self) -> str:
+        for config in self._hugo_configs():
+            value = _key(config, "defaultcontentlanguage")
+            if value is not None:
+                return value.lower()
+        return "en"
+
+    def _folder(self, folder: str, language: str = "") -> dict[str, Any]:
+        """What every file of `folder` in `language` inherits from it and the folders
+        above it."""
+        if (folder, language) in self._folders:
+            return self._folders[folder, language]
         if folder in ("", "."):
             values = dict(self._site_cascade())
         else:
-            values = dict(self._folder(posixpath.dirname(folder)))
-        # Hugo: the section page's cascade.
-        for name in SECTION_PAGES:
-            values.update(_cascade(self._front_matter(posixpath.join(folder, name))))
+            values = dict(self._folder(posixpath.dirname(folder), language))
+        # Hugo: the cascade of the section page of the page's language: `_index.de.md`
+        # for German pages; `_index.md` (or `_index.en.md`) for the default language's.
+        kinds = (
+            [f"_index.{language}"] if language else ["_index", f"_index.{self._default_language()}"]
+        )
+        for kind in kinds:
+            for ext in SECTION_EXTENSIONS:
+                values.update(_cascade(self._front_matter(posixpath.join(folder, f"{kind}.{ext}"))))
         # Eleventy: the folder's data files, `.11tydata.json` over `.json`.
         base = posixpath.basename(folder)
         if base:
             for name in (f"{base}.json", f"{base}.11tydata.json"):
                 values.update(_status(self._data_file(posixpath.join(folder, name))))
-        self._folders[folder] = values
+        self._folders[folder, language] = values
         return values
 
     def _site_cascade(self) -> dict[str, Any]:
