@@ -414,6 +414,26 @@ def test_a_hugo_yaml_file_gets_its_modification_date_as_lastmod(tmp_path):
     assert "\nlastmod: 2024-05-01 08:00:00 +0000\n" in (root / "content/posts/x.md").read_text()
 
 
+def test_publishing_a_post_the_site_never_builds_is_refused_naming_the_site_setting(tmp_path):
+    # A cascade's `build: {render: never}` makes no page; `draft: false` cannot change it.
+    cascade = "---\ncascade:\n  build:\n    render: never\n---\n"
+    text = "---\ntitle: Note\n---\nText.\n"
+    root = write_files(
+        tmp_path,
+        {"hugo.toml": "", "content/notes/_index.md": cascade, "content/notes/a.md": text},
+    )
+    import_folder(root)
+    post = Post.objects.get()
+    post.status = Post.Status.PUBLISHED
+    post.save()
+
+    report = export_folder(root)
+
+    (error,) = report.errors
+    assert "the site hides it from outside the file: build set by a Hugo cascade" in error.detail
+    assert (root / "content/notes/a.md").read_text() == text
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

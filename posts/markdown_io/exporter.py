@@ -567,6 +567,13 @@ class FolderExport:
                 for name in f.path_categories(writer.path, writer.site)
                 if name.casefold() not in state["categories"]
             ]
+            inherited = self.inherited.for_path(writer.path, writer.site)
+            if "status" in differ and inherited and post.status != Post.Status.DRAFT:
+                reason += (
+                    f" (the site hides it from outside the file: "
+                    f"{', '.join(sorted(inherited))} set by a Hugo cascade, Jekyll defaults "
+                    "or an Eleventy data file; change that setting)"
+                )
             if "categories" in differ and kept:
                 reason += (
                     f" (Jekyll files a post under the folders above its _posts: "

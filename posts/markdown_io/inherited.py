@@ -6,7 +6,9 @@ Each generator can hide a whole folder from one place outside the post files: Hu
 `_config.yml`, Eleventy's directory data files (`posts/posts.json`). Reading the file
 alone, the importer published what the site does not: a draft leak. Only the keys that
 decide whether a page is public are taken (`STATUS_KEYS`); a file's own key wins, as in
-every generator, so an export that publishes such a post writes its own key.
+every generator, so an export that publishes such a post writes its own `published` or
+`draft`. A page the site builds no page of (`build`, `permalink: false` inherited) cannot
+be published from its file: the export refuses it, naming the site's setting.
 
 Not followed: Hugo cascades with a `_target` other than pages, Jekyll scopes by glob,
 Eleventy `.11tydata.js` files (code, not data).
