@@ -156,6 +156,8 @@ def test_extra_front_matter_refuses_keys_that_have_a_field_and_changes_nothing(a
         # Read, but deeper than the form's indented JSON could be shown again.
         ('{"a": ' + "[" * 450 + "]" * 450 + "}", "nested too deeply"),
         ('{"a": ' + "[" * 64 + "]" * 64 + "}", "nested too deeply (more than 64 levels)"),
+        # json.loads keeps the last one silently: the first value was lost.
+        ('{"a": 1, "b": {"c": 1, "c": 2}}', "gives the key “c” twice"),
     ],
 )
 def test_front_matter_no_database_can_store_is_a_form_error_not_a_500(admin_client, meta, says):

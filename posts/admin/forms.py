@@ -84,6 +84,22 @@ class MarkdownTextField(forms.CharField):
         return initial != data
 
 
+class RepeatedKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list) -> dict:
+    # json.loads keeps the last of a repeated key without a word: the first value was lost.
+    mapping = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise RepeatedKey(key)
+        mapping[key] = value
+    return mapping
+
+
 def _no_constant(name: str):
     raise ValueError(name)
 
@@ -113,8 +129,19 @@ class FrontMatterField(forms.JSONField):
             return value
         try:
             converted = json.loads(
-                value, cls=self.decoder, parse_constant=_no_constant, parse_float=_finite_float
+                value,
+                cls=self.decoder,
+                parse_constant=_no_constant,
+                parse_float=_finite_float,
+                object_pairs_hook=_no_repeated_keys,
             )
+        except RepeatedKey as exc:
+            raise ValidationError(
+                "Extra front matter gives the key “%(key)s” twice; only one would be kept. "
+                "Nothing was saved.",
+                code="repeated_key",
+                params={"key": exc.key},
+            ) from exc
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 "Extra front matter is not valid JSON: %(problem)s "
