@@ -85,8 +85,18 @@ def test_add_tag_refuses_a_list_with_a_clear_error(admin_client):
 
     page = run_action(admin_client, "add_tag", [post], apply="1", tag="a, b")
 
-    assert "Give one tag name, without commas." in page.content.decode()
+    assert "Give one tag name (in double quotes if it holds a comma" in page.content.decode()
     assert not post.tags.exists()
+
+
+def test_add_tag_takes_a_name_with_a_comma_in_double_quotes_as_the_tags_box_does(admin_client):
+    PostFactory(tags=["a, b"])
+    post = PostFactory()
+
+    run_action(admin_client, "add_tag", [post], apply="1", tag='"A, B"')
+
+    assert list(post.tags.names()) == ["a, b"]
+    assert Tag.objects.count() == 1
 
 
 def test_set_category_adds_or_replaces(admin_client):

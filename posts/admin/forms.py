@@ -14,7 +14,13 @@ from posts.markdown_io.fields import FIELD_KEYS
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
 from posts.slugs import make_slug, unique_slug
-from posts.tag_input import apply_edits, existing_spellings, loaded_tags, spellings_by_fold
+from posts.tag_input import (
+    apply_edits,
+    existing_spellings,
+    loaded_tags,
+    parse_tags,
+    spellings_by_fold,
+)
 
 # Names of the extra submit buttons on the post form (templates/admin/posts/post/submit_line.html).
 PUBLISH_NOW = "_publish_now"
@@ -414,10 +420,15 @@ class AddTagForm(forms.Form):
         self.fields["tag"].widget = TagSuggestWidget(suggest_url=suggest_url)
 
     def clean_tag(self):
-        name = self.cleaned_data["tag"].strip()
-        if not name or "," in name:
-            raise ValidationError("Give one tag name, without commas.", code="invalid_tag")
-        return existing_spellings([name], Tag.objects)[0]
+        # As in the Tags box: a name holding a comma is written in double quotes
+        # (`"a, b"`), which the action refused though the tag existed.
+        names = parse_tags(self.cleaned_data["tag"])
+        if len(names) != 1:
+            raise ValidationError(
+                'Give one tag name (in double quotes if it holds a comma: "a, b").',
+                code="invalid_tag",
+            )
+        return existing_spellings(names, Tag.objects)[0]
 
 
 class SetCategoryForm(forms.Form):
