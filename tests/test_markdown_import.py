@@ -957,6 +957,80 @@ def test_a_subfolder_imported_alone_keeps_what_its_site_sets(tmp_path, site, imp
     assert post.published_at == dt.datetime(2024, 3, 1, 15, 0, tzinfo=dt.UTC)
 
 
+def test_an_eleventy_folder_imported_alone_keeps_its_own_data_file(tmp_path):
+    write_files(
+        tmp_path,
+        {"notes/notes.json": '{"permalink": false}', "notes/n1.md": "---\ntitle: N\n---\n"},
+    )
+
+    import_folder(tmp_path / "notes")
+
+    assert Post.objects.get().status == Post.Status.DRAFT
+
+
+def test_the_current_folder_and_a_linked_one_find_their_site_above(tmp_path, monkeypatch):
+    # `import_markdown .` searched no folder above "."; a linked folder failed the run.
+    config = "defaults:\n  - scope: {path: _posts}\n    values: {published: false}\n"
+    write_files(
+        tmp_path,
+        {"site/_config.yml": config, "site/_posts/2024-01-01-h.md": "---\ntitle: H\n---\n"},
+    )
+    monkeypatch.chdir(tmp_path / "site/_posts")
+
+    import_folder(".")
+
+    assert Post.objects.get().status == Post.Status.DRAFT
+    Post.objects.all().delete()
+    (tmp_path / "linked").symlink_to(tmp_path / "site/_posts")
+    import_folder(tmp_path / "linked")
+    assert Post.objects.get().status == Post.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("files", "imported"),
+    [
+        # Another program's config at the repository's root.
+        ({"app/.git/HEAD": "", "app/config.json": '{"timezone": "Asia/Tokyo"}'}, "app/blog"),
+        # A home folder's Jekyll config, above a folder with no _posts.
+        ({"me/_config.yml": "timezone: Asia/Tokyo\n"}, "me/Downloads/blog"),
+    ],
+)
+def test_a_config_above_the_folder_that_is_no_site_of_its_posts_sets_nothing(
+    tmp_path, settings, files, imported
+):
+    settings.TIME_ZONE = "UTC"
+    post = {f"{imported}/hello.md": "---\ntitle: H\ndate: 2024-01-01 10:00:00\n---\n"}
+    write_files(tmp_path, {**files, **post})
+
+    import_folder(tmp_path / imported)
+
+    assert Post.objects.get().published_at == dt.datetime(2024, 1, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def test_hugo_reads_one_root_config_and_its_bom(tmp_path, settings):
+    # hugo.toml wins over a config.yaml another tool left beside it; a BOM (Windows
+    # editors) hid contentDir while the zone was read, so the README became a post.
+    settings.TIME_ZONE = "UTC"
+    hugo = '\ufefftitle = "S"\r\ncontentDir = "src"\r\n'
+    root = write_files(
+        tmp_path,
+        {
+            "hugo.toml": hugo,
+            "config.yaml": "timezone: Asia/Tokyo\n",
+            "README.md": "# Site\n",
+            "src/posts/p.md": "---\ntitle: P\ndate: 2024-01-01T10:00:00\n---\n",
+        },
+    )
+
+    import_folder(root)
+
+    post = Post.objects.get()
+    assert (post.source_path, post.published_at) == (
+        "src/posts/p.md",
+        dt.datetime(2024, 1, 1, 10, 0, tzinfo=dt.UTC),
+    )
+
+
 def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):
     root = write_files(
         tmp_path,

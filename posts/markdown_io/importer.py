@@ -189,18 +189,23 @@ def hugo_content_dirs(root: Path) -> list[str]:
 def _hugo_config_values(root: Path) -> list[dict]:
     """The top-level settings of the site's config files that parse (others are Hugo's
     business to report: a default content folder is read then)."""
-    files = [root / name for name in HUGO_CONFIGS]
+
+    def first_config(folder: Path) -> list[Path]:
+        # Hugo reads the first of its config names that exists, in HUGO_CONFIGS' order.
+        return [path for path in (folder / name for name in HUGO_CONFIGS) if path.is_file()][:1]
+
+    files = first_config(root)
     default = root / "config" / "_default"
     if default.is_dir():
         # One file per top-level key there: `languages.toml` holds the languages' table.
-        files += [default / name for name in HUGO_CONFIGS]
+        files += first_config(default)
         files += [default / f"languages.{ext}" for ext in ("toml", "yaml", "yml", "json")]
     values = []
     for path in files:
         if not path.is_file():
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write
             if path.suffix == ".toml":
                 value = tomllib.loads(text)
             elif path.suffix == ".json":

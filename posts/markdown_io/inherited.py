@@ -47,12 +47,13 @@ class InheritedStatus:
     """The status keys each file of a folder inherits; files are read once each."""
 
     def __init__(self, root: Path | str):
-        self.root = Path(root)
+        # Resolved: `import_markdown .` and a linked folder are searched above too.
+        self.root = Path(root).resolve()
         # The site's folder: the imported one, or the folder above it holding the site's
         # config (`site/_posts` or `site/content/blog` imported alone keeps what `site`
         # sets). Paths below are relative to it.
         self.site_root = site_root_of(self.root)
-        prefix = self.root.resolve().relative_to(self.site_root.resolve()).as_posix()
+        prefix = self.root.relative_to(self.site_root).as_posix()
         self.prefix = "" if prefix == "." else prefix
         self._folders: dict[tuple[str, str], dict[str, Any]] = {}
         self._files: dict[str, Any] = {}
@@ -120,10 +121,14 @@ class InheritedStatus:
         configs = []
         for place in [""]:
             for folder in (place, posixpath.join(place, HUGO_CONFIG_FOLDER)):
+                # Hugo reads the first of these that exists (hugo.toml wins over a
+                # config.yaml another tool left beside it).
                 for name in HUGO_SITE_CONFIGS:
-                    config = self._data_file(posixpath.join(folder, name))
-                    if isinstance(config, dict):
-                        configs.append(config)
+                    if name in self._listed(folder):
+                        config = self._data_file(posixpath.join(folder, name))
+                        if isinstance(config, dict):
+                            configs.append(config)
+                        break
             for ext in ("toml", "yaml", "yml", "json"):  # config/_default/cascade.toml
                 for key in ("cascade", "languages"):
                     value = self._data_file(f"{place}/{HUGO_CONFIG_FOLDER}/{key}.{ext}".lstrip("/"))
@@ -178,7 +183,8 @@ class InheritedStatus:
             for ext in SECTION_EXTENSIONS:
                 values.update(_cascade(self._front_matter(posixpath.join(folder, f"{kind}.{ext}"))))
         # Eleventy: the folder's data files, `.11tydata.json` over `.json`.
-        base = posixpath.basename(folder)
+        # The site's own folder is named by its path (an imported `notes/`: notes.json).
+        base = posixpath.basename(folder) if folder not in ("", ".") else self.site_root.name
         if base:
             for name in (f"{base}.json", f"{base}.11tydata.json"):
                 values.update(_status(self._data_file(posixpath.join(folder, name))))
@@ -279,21 +285,62 @@ class InheritedStatus:
 SITE_SEARCH_LEVELS = 6
 
 
+ELEVENTY_CONFIGS = tuple(
+    f"{stem}.{ext}" for stem in (".eleventy", "eleventy.config") for ext in ("js", "cjs", "mjs")
+)
+
+
 def site_root_of(root: Path) -> Path:
-    """The folder of the site `root` is in: itself or the nearest folder above it (up to
-    a repository's root) holding a Jekyll or Hugo config; `root` when there is none."""
+    """The folder of the site `root` (resolved) is in: itself, or the nearest folder above
+    it (up to a repository's root) that is a site `root` belongs to, else `root`.
+
+    Above the imported folder only a site whose posts `root` holds counts, so that another
+    program's `config.json` or a home folder's `_config.yml` sets nothing: a Jekyll site
+    when `root` is or holds a `_posts`/`_drafts` folder, a Hugo site when `root` is in its
+    content folder, an Eleventy site (its config file) always.
+    """
     folder = root
     for _ in range(SITE_SEARCH_LEVELS + 1):
-        names = (*JEKYLL_CONFIGS, *HUGO_SITE_CONFIGS)
-        if (
-            any((folder / name).is_file() for name in names)
-            or (folder / HUGO_CONFIG_FOLDER).is_dir()
-        ):
+        if folder == root:
+            if _is_site(folder):
+                return folder
+        elif _site_holding(folder, root):
             return folder
         if (folder / ".git").exists() or folder.parent == folder:
             break
         folder = folder.parent
     return root
+
+
+def _is_site(folder: Path) -> bool:
+    names = (*JEKYLL_CONFIGS, *HUGO_SITE_CONFIGS, *ELEVENTY_CONFIGS)
+    return (
+        any((folder / name).is_file() for name in names) or (folder / HUGO_CONFIG_FOLDER).is_dir()
+    )
+
+
+def _site_holding(folder: Path, root: Path) -> bool:
+    inside = root.relative_to(folder).parts
+    if any((folder / name).is_file() for name in ELEVENTY_CONFIGS):
+        return True
+    if any((folder / name).is_file() for name in JEKYLL_CONFIGS):
+        if {"_posts", "_drafts"} & set(inside) or any(
+            (root / name).is_dir() for name in ("_posts", "_drafts")
+        ):
+            return True
+    hugo = (
+        any((folder / name).is_file() for name in HUGO_SITE_CONFIGS)
+        or (folder / HUGO_CONFIG_FOLDER).is_dir()
+    )
+    if hugo:
+        from posts.markdown_io.importer import hugo_content_dirs
+
+        for content in hugo_content_dirs(folder) or ["content"]:
+            if "/".join(inside).startswith(content.rstrip("/") + "/") or "/".join(
+                inside
+            ) == content.rstrip("/"):
+                return True
+    return False
 
 
 def _key(values: Any, name: str) -> str | None:
