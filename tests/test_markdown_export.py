@@ -434,6 +434,17 @@ def test_publishing_a_post_the_site_never_builds_is_refused_naming_the_site_sett
     assert (root / "content/notes/a.md").read_text() == text
 
 
+@pytest.mark.parametrize("text", ["yEs", "1,000", "1,5", "-2,5"])
+def test_text_jekylls_psych_reads_as_a_boolean_or_number_is_written_quoted(tmp_path, text):
+    # Psych takes any case of yes/no/on/off and numbers with commas (`1,5` is 15), where
+    # PyYAML reads text: Jekyll showed `true` or 15 as the title.
+    PostFactory(title=text, slug="t", published_at=dt.datetime(2024, 3, 2, tzinfo=dt.UTC))
+
+    assert export_folder(tmp_path).ok
+
+    assert f"title: '{text}'\n" in (tmp_path / "2024-03-02-t.md").read_text()
+
+
 def test_status_filter(imported, tmp_path):
     report = export_folder(tmp_path / "out", status="draft")
     assert [o.path for o in report.outcomes] == ["content/posts/toml.md"]

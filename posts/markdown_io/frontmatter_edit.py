@@ -55,10 +55,20 @@ _YAML_1_1 = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+# What Jekyll's Psych reads as a boolean or a number beyond PyYAML: any case of the YAML
+# 1.1 words (`yEs`), and numbers with commas (`1,000` is 1000, `1,5` is 15).
+_PSYCH_BOOLEANS = {"yes", "no", "true", "false", "on", "off"}
+_PSYCH_NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_,]*)?(?:\.[0-9_,]*)?(?:[eE][-+]?[0-9]+)?")
+
+
 def _text(value: str) -> str:
     """`value`, quoted where YAML 1.1 would read it plain as something else than text: a
     post titled `No` or tagged `on` could never be exported (nor read by Jekyll)."""
-    if _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+    if (
+        _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG
+        or value.lower() in _PSYCH_BOOLEANS
+        or (any(c.isdigit() for c in value) and _PSYCH_NUMBER.fullmatch(value))
+    ):
         return SingleQuotedScalarString(value)
     return value
 
