@@ -10,8 +10,10 @@ EXAMPLES := posts/example_posts
 # Local commands run with DEBUG on unless the caller says otherwise (production sets
 # DJANGO_SECRET_KEY and leaves DEBUG off). Tests use tests/settings.py instead.
 run migrate import-examples superuser: export DJANGO_DEBUG ?= 1
-# The reader site at / renders drafts from the admin's signed preview links.
+# The reader site at / renders drafts from the admin's signed preview links; the API's
+# `url` fields, feeds and sitemap point at its pages, on the port it serves.
 run: export CMS_PREVIEW_URL ?= http://$(HOST):$(PORT)/posts/{slug}/?preview={token}
+run: export CMS_POST_URL ?= http://$(HOST):$(PORT)/posts/{slug}/
 
 .PHONY: run test lint format migrate superuser import-examples bench-import bench-api bench-admin bench-render clean
 

@@ -8,7 +8,7 @@ does not matter, and it opens no other post), and expires after CMS_PREVIEW_MAX_
 seconds. Rotating SECRET_KEY revokes every token.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -40,7 +40,12 @@ def read_preview_token(token: str, *, max_age: int | None = None) -> int:
     return payload["post"]
 
 
-def preview_url(post) -> str:
-    """The public front end's address for `post` with its preview token attached."""
+def preview_url(post, token: str | None = None) -> str:
+    """The front end's preview address for `post`: CMS_PREVIEW_URL with `{slug}`, `{id}`
+    and `{token}` filled in where it is set (the admin's "Preview on the site" link), else
+    the post's public address with `?preview=<token>`."""
+    token = token or make_preview_token(post)
+    if settings.CMS_PREVIEW_URL:
+        return settings.CMS_PREVIEW_URL.format(slug=quote(post.slug), id=post.pk, token=token)
     separator = "&" if "?" in post.public_url else "?"
-    return f"{post.public_url}{separator}{urlencode({'preview': make_preview_token(post)})}"
+    return f"{post.public_url}{separator}{urlencode({'preview': token})}"

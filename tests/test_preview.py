@@ -149,3 +149,15 @@ def test_preview_url_points_at_the_front_end(settings):
     assert url.startswith("https://www.example.com/p/wip/?preview=")
     (token,) = parse_qs(urlsplit(url).query)["preview"]
     assert read_preview_token(token) == post.pk
+
+
+def test_preview_url_is_the_front_ends_preview_page_where_one_is_set(settings):
+    # The admin's "Preview on the site" link and preview_url() gave two addresses.
+    settings.CMS_PREVIEW_URL = "https://www.example.com/preview/{slug}?id={id}&token={token}"
+    post = draft(slug="夜市")
+
+    url = preview_url(post)
+
+    assert url.startswith(f"https://www.example.com/preview/%E5%A4%9C%E5%B8%82?id={post.pk}&token=")
+    (token,) = parse_qs(urlsplit(url).query)["token"]
+    assert read_preview_token(token) == post.pk

@@ -1,6 +1,6 @@
 """The post editor: list, form with live preview, publishing, revisions and roles."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -26,7 +26,7 @@ from posts.admin.forms import (
     TagSuggestWidget,
 )
 from posts.models import Post, PostAuthor, PostRevision
-from posts.preview import make_preview_token
+from posts.preview import make_preview_token, preview_url
 from posts.roles import can_edit_any_post, can_publish, editable_posts
 from posts.slugs import SLUG_PREFILL_JS
 
@@ -158,7 +158,7 @@ def preview_links(request, obj: Post | None) -> list[tuple[str, str]]:
         links.append(
             (
                 "Preview on the site",
-                settings.CMS_PREVIEW_URL.format(slug=quote(post.slug), id=post.pk, token=token),
+                preview_url(post, token),
             )
         )
     return links
