@@ -53,6 +53,26 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
+SETTING_EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
+
+
+def is_site_setting(relative) -> bool:
+    """A file that can hide posts from outside them (posts.markdown_io.inherited): a
+    Jekyll or Hugo config, `config/_default/*`, an Eleventy folder data file. Left out of
+    an uploaded site, its drafts were published."""
+    name, suffix = relative.name.lower(), relative.suffix.lower()
+    if suffix not in SETTING_EXTENSIONS:
+        return False
+    stem = name.removesuffix(suffix)
+    parent = relative.parent.name.lower()
+    return (
+        stem in ("_config", "hugo", "config")
+        or relative.parent.as_posix().lower().endswith("config/_default")
+        or name.endswith(".11tydata.json")
+        or (suffix == ".json" and stem == parent)
+    )
+
+
 def extract_markdown_zip(
     upload: BinaryIO,
     target: Path,
@@ -60,7 +80,8 @@ def extract_markdown_zip(
     limits: ZipLimits = ZipLimits(),
     extensions: tuple[str, ...] = MARKDOWN_EXTENSIONS,
 ) -> Extracted:
-    """Write the markdown files of the zip `upload` under `target`; ignore everything else."""
+    """Write the markdown files of the zip `upload` under `target`, and the site settings
+    that decide which of them are public (`is_site_setting`); ignore everything else."""
     upload.seek(0, 2)
     size = upload.tell()
     upload.seek(0)
@@ -86,7 +107,7 @@ def extract_markdown_zip(
             if info.is_dir():
                 continue
             relative = safe_member_path(info.filename)
-            wanted = relative.suffix.lower() in extensions
+            wanted = relative.suffix.lower() in extensions or is_site_setting(relative)
             if not wanted or _is_symlink(info) or "__MACOSX" in relative.parts:
                 result.ignored.append(info.filename)
                 continue

@@ -106,3 +106,18 @@ def test_post_list_links_to_the_import_page_for_editors(editor_client):
     page = editor_client.get(reverse("admin:posts_post_changelist")).content.decode()
 
     assert URL in page
+
+
+def test_a_zipped_sites_settings_hide_its_drafts_and_a_broken_one_is_an_error(editor_client):
+    config = "defaults:\n  - scope: {path: _posts}\n    values: {published: false}\n"
+    post = {"blog/_posts/2024-01-02-hello.md": HELLO}
+
+    editor_client.post(URL, {"archive": zip_upload({**post, "blog/_config.yml": config})})
+
+    assert Post.objects.get().status == Post.Status.DRAFT
+    Post.objects.all().delete()
+    broken = zip_upload({**post, "blog/_config.yml": "defaults: [\n"})
+    response = editor_client.post(URL, {"archive": broken})
+    assert response.status_code == 200
+    assert "blog.zip/blog/_config.yml cannot be read" in response.content.decode()
+    assert not Post.objects.exists()

@@ -1031,6 +1031,26 @@ def test_hugo_reads_one_root_config_and_its_bom(tmp_path, settings):
     )
 
 
+@pytest.mark.parametrize(
+    ("config", "text"),
+    [
+        ("_config.yml", "defaults:\n  - scope: {path: _posts\n    values: {published: false}\n"),
+        ("hugo.toml", "[cascade\ndraft = true\n"),
+    ],
+)
+def test_a_site_config_that_cannot_be_read_stops_the_import_naming_it(tmp_path, config, text):
+    # Left out, its defaults or cascade would not hide the posts they hide: published.
+    root = write_files(
+        tmp_path,
+        {config: text, "_posts/2024-01-01-h.md": "---\ntitle: H\n---\n", "content/p.md": "x"},
+    )
+
+    with pytest.raises(ValueError, match=f"the site's config .*{config} cannot be read"):
+        import_folder(root)
+
+    assert not Post.objects.exists()
+
+
 def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):
     root = write_files(
         tmp_path,

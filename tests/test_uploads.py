@@ -20,13 +20,18 @@ def make_zip(entries: dict[str, bytes], *, symlinks: tuple[str, ...] = ()) -> io
     return buffer
 
 
-def test_markdown_files_are_extracted_and_the_rest_ignored(tmp_path):
+def test_markdown_files_and_site_settings_are_extracted_and_the_rest_ignored(tmp_path):
+    # The settings that can hide posts come too: without them, their drafts went public.
     upload = make_zip(
         {
             "site/_posts/2024-01-02-hello.md": b"---\ntitle: Hello\n---\nHi\n",
             "site/content/bundle/index.markdown": b"+++\ntitle = 'B'\n+++\n",
             "site/images/a.png": b"\x89PNG",
             "site/_config.yml": b"title: x",
+            "site/config/_default/languages.toml": b"[en]\n",
+            "site/notes/notes.json": b"{}",
+            "site/notes/n.11tydata.json": b"{}",
+            "site/assets/manifest.json": b"{}",
             "__MACOSX/site/._x.md": b"junk",
         }
     )
@@ -34,8 +39,12 @@ def test_markdown_files_are_extracted_and_the_rest_ignored(tmp_path):
     result = extract_markdown_zip(upload, tmp_path)
 
     assert sorted(result.written) == [
+        "site/_config.yml",
         "site/_posts/2024-01-02-hello.md",
+        "site/config/_default/languages.toml",
         "site/content/bundle/index.markdown",
+        "site/notes/n.11tydata.json",
+        "site/notes/notes.json",
     ]
     assert (tmp_path / "site/_posts/2024-01-02-hello.md").read_bytes().startswith(b"---\ntitle")
     assert not (tmp_path / "site/images/a.png").exists()

@@ -78,12 +78,16 @@ def import_zip_view(model_admin, request: HttpRequest) -> HttpResponse:
                 form.add_error("archive", f"{form.cleaned_data['archive'].name}: {exc}")
             else:
                 ignored = extracted.ignored
-                report = import_folder(
-                    folder_root(Path(folder)),
-                    dry_run=form.cleaned_data["dry_run"],
-                    default_author=form.cleaned_data["default_author"] or None,
-                    overwrite=form.cleaned_data["overwrite"],
-                )
+                try:
+                    report = import_folder(
+                        folder_root(Path(folder)),
+                        dry_run=form.cleaned_data["dry_run"],
+                        default_author=form.cleaned_data["default_author"] or None,
+                        overwrite=form.cleaned_data["overwrite"],
+                    )
+                except ValueError as exc:  # e.g. a site config that cannot be read
+                    message = str(exc).replace(folder, form.cleaned_data["archive"].name)
+                    form.add_error("archive", message)
     context = {
         **model_admin.admin_site.each_context(request),
         "counts": [(label, report.counts.get(action, 0)) for action, label in report.SUMMARY]

@@ -516,6 +516,7 @@ class FolderImport:
 
     def run(self) -> r.ImportReport:
         started = time.monotonic()
+        self.inherited.check_site()
         files = list(walk(self.root, self.extensions))
         self.total = len(files)
         resources = leaf_bundle_resources(self.root, (rel for rel, _ in files))

@@ -40,7 +40,7 @@ HUGO_CONFIG_FOLDER = "config/_default"
 SECTION_EXTENSIONS = ("md", "markdown", "html")
 # A translation's language in a file name (`post.de.md`, `index.pt-br.md`).
 LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", re.IGNORECASE)
-MAX_DATA_BYTES = 1_000_000
+MAX_DATA_BYTES = 16 * 1024 * 1024  # a config with a long exclude list
 
 
 class InheritedStatus:
@@ -245,16 +245,34 @@ class InheritedStatus:
             data = self._read(rel)
             if data is not None:
                 try:
-                    text = data.decode("utf-8-sig")
-                    if rel.endswith(".json"):
-                        self._files[rel] = json.loads(text)
-                    elif rel.endswith(".toml"):
-                        self._files[rel] = tomllib.loads(text)
-                    else:
-                        self._files[rel] = yaml.safe_load(text)
+                    self._files[rel] = _parse_data(rel, data)
                 except (ValueError, yaml.YAMLError, RecursionError):
-                    pass  # the generator reports its own broken files
+                    pass  # the generator reports its own broken files (but see check_site)
         return self._files[rel]
+
+    def check_site(self) -> None:
+        """Refuse (ValueError naming the file) a site config that exists but cannot be
+        read: it may hide posts, and left out it would publish them. Jekyll and Hugo stop
+        on such a config too. Called before an import writes anything."""
+        folders = ["", HUGO_CONFIG_FOLDER]
+        names = (*JEKYLL_CONFIGS, *HUGO_SITE_CONFIGS, "cascade.toml", "cascade.yaml")
+        for folder in folders:
+            for name in names:
+                if name not in self._listed(folder):
+                    continue
+                path = self.site_root / folder / name
+                try:
+                    data = path.read_bytes()
+                    if len(data) > MAX_DATA_BYTES:
+                        raise ValueError(f"over {MAX_DATA_BYTES:,} bytes")
+                    _parse_data(name, data)
+                except (OSError, ValueError, yaml.YAMLError, RecursionError) as exc:
+                    reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+                    raise ValueError(
+                        f"the site's config {path} cannot be read ({reason}); it may hide "
+                        "posts, so nothing was imported. Fix it, or import with the file "
+                        "out of the way."
+                    ) from exc
 
     def _listed(self, folder: str) -> set[str]:
         """The names in a folder, listed once: most files asked for do not exist, and a
@@ -341,6 +359,15 @@ def _site_holding(folder: Path, root: Path) -> bool:
             ) == content.rstrip("/"):
                 return True
     return False
+
+
+def _parse_data(name: str, data: bytes) -> Any:
+    text = data.decode("utf-8-sig")
+    if name.endswith(".json"):
+        return json.loads(text)
+    if name.endswith(".toml"):
+        return tomllib.loads(text)
+    return yaml.safe_load(text)
 
 
 def _key(values: Any, name: str) -> str | None:
