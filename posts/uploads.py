@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from posts.markdown_io.inherited import ELEVENTY_CONFIGS
+
 MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 CHUNK = 64 * 1024
 
@@ -61,6 +63,8 @@ def is_site_setting(relative) -> bool:
     Jekyll or Hugo config, `config/_default/*`, an Eleventy folder data file. Left out of
     an uploaded site, its drafts were published."""
     name, suffix = relative.name.lower(), relative.suffix.lower()
+    if name in ELEVENTY_CONFIGS:  # only its presence is read (never run): an Eleventy site
+        return True
     if suffix not in SETTING_EXTENSIONS:
         return False
     stem = name.removesuffix(suffix)

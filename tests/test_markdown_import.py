@@ -1051,6 +1051,26 @@ def test_a_site_config_that_cannot_be_read_stops_the_import_naming_it(tmp_path, 
     assert not Post.objects.exists()
 
 
+def test_an_eleventy_sites_tags_string_is_one_tag(tmp_path):
+    # Eleventy takes `tags: web development` whole; Jekyll and Hugo split it at spaces.
+    root = write_files(
+        tmp_path,
+        {
+            "eleventy.config.js": "export default function () {}\n",
+            "posts/a.md": "---\ntitle: A\ntags: web development\n---\n",
+        },
+    )
+
+    import_folder(root)
+
+    assert list(Post.objects.get().tags.names()) == ["web development"]
+    post = Post.objects.get()
+    post.tags.add("css")
+    post.save()
+    assert export_folder(root).ok
+    assert "tags:\n  - css\n  - web development\n" in (root / "posts/a.md").read_text()
+
+
 def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):
     root = write_files(
         tmp_path,

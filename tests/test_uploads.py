@@ -32,6 +32,7 @@ def test_markdown_files_and_site_settings_are_extracted_and_the_rest_ignored(tmp
             "site/notes/notes.json": b"{}",
             "site/notes/n.11tydata.json": b"{}",
             "site/assets/manifest.json": b"{}",
+            "site/eleventy.config.js": b"export default function () {}",
             "__MACOSX/site/._x.md": b"junk",
         }
     )
@@ -43,6 +44,7 @@ def test_markdown_files_and_site_settings_are_extracted_and_the_rest_ignored(tmp
         "site/_posts/2024-01-02-hello.md",
         "site/config/_default/languages.toml",
         "site/content/bundle/index.markdown",
+        "site/eleventy.config.js",
         "site/notes/n.11tydata.json",
         "site/notes/notes.json",
     ]

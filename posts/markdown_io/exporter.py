@@ -116,6 +116,7 @@ class PostWriter:
         self.place = place
         self.path = post.source_path or place.path(post, sites)
         self.site = sites(self.path)  # the Jekyll site folder holding the file, if any
+        self.eleventy = False  # in an Eleventy site: a `tags` string is one tag
 
     def render(self) -> tuple[str, str]:
         """(front matter block, whole text) of the file."""
@@ -276,7 +277,9 @@ class PostWriter:
                     implied -= {n.casefold() for n in f.file_categories(metadata)}
                     names = [name for name in names if name.casefold() not in implied]
                 key = keys.get(field_name, field_name)
-                put(field_name, key, _names_value(names, metadata.get(key), key, field_name))
+                whole = self.eleventy and field_name == "tags"
+                value = _names_value(names, metadata.get(key), key, field_name, whole_text=whole)
+                put(field_name, key, value)
         if "feature_image" in changed:
             key = keys.get("feature_image", "image")
             original = metadata.get(key)
@@ -310,7 +313,9 @@ def _author_entries(names: list[str], original) -> list | None:
     return [f.json_value(by_name.get(name.casefold(), {"name": name})) for name in names]
 
 
-def _names_value(names: list[str], original, key: str, field_name: str):
+def _names_value(
+    names: list[str], original, key: str, field_name: str, *, whole_text: bool = False
+):
     """Categories or tags for the file's key: text in the file's own style where that
     text reads back as these names, else a list.
 
@@ -322,6 +327,8 @@ def _names_value(names: list[str], original, key: str, field_name: str):
     """
     if not isinstance(original, str) or not names:
         return names
+    if whole_text:  # Eleventy takes the text as one name
+        return names[0] if len(names) == 1 else names
     plural = key.lower() == field_name
     if "," in original:
         text = ", ".join(names)
@@ -425,6 +432,7 @@ class FolderExport:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
         writer = PostWriter(post, state, self.jekyll_site, self.place)
+        writer.eleventy = self.inherited.eleventy
         if not post.source_path:
             writer.path = self.free_path(writer.path)
         path = writer.path
@@ -531,6 +539,7 @@ class FolderExport:
                 mtime=post.published_at.timestamp() if post.published_at else None,
                 jekyll_site=writer.site,
                 inherited=self.inherited.for_path(writer.path, writer.site),
+                eleventy=self.inherited.eleventy,
             )
         except (ParseError, f.SectionPage) as exc:
             raise EditError(f"the written file would not import: {exc}") from exc

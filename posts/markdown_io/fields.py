@@ -332,8 +332,11 @@ def map_fields(
     mtime: float | None = None,
     jekyll_site: str = "",
     inherited: dict[str, Any] | None = None,
+    eleventy: bool = False,
 ) -> PostData:
     """Apply the Jekyll/Hugo rules to a split file. Raises FieldError or SectionPage.
+
+    `eleventy`: the file is in an Eleventy site, which takes a `tags` string whole.
 
     `inherited`: the status keys the file inherits from its site (posts.markdown_io.
     inherited), under its own.
@@ -448,7 +451,7 @@ def map_fields(
         # Jekyll's order: the folders' first, then the front matter's, each once.
         seen = {name.casefold() for name in from_path}
         categories = from_path + [name for name in categories if name.casefold() not in seen]
-    tags = _names(metadata, used, "tags", "tag", "tags", MAX_TAG)
+    tags = _names(metadata, used, "tags", "tag", "tags", MAX_TAG, whole_text=eleventy)
 
     excerpt_value = take("excerpt", EXCERPT_KEYS)
     excerpt = scalar_text(excerpt_value) if excerpt_value is not None else ""
@@ -547,8 +550,11 @@ def file_categories(metadata) -> list[str]:
     return _names(metadata, {}, "categories", "category", "categories", MAX_CATEGORY)
 
 
-def _names(metadata, used, field_name, singular, plural, max_length) -> list[str]:
-    """Jekyll's pluralized_array_from_hash: the singular key wins; plural strings split."""
+def _names(
+    metadata, used, field_name, singular, plural, max_length, *, whole_text: bool = False
+) -> list[str]:
+    """Jekyll's pluralized_array_from_hash: the singular key wins; plural strings split.
+    `whole_text`: a string is one name, as Eleventy reads `tags: web development`."""
     key = find_key(metadata, (singular,), accept=lambda v: v is not None)
     split_words = False
     if key is None:
@@ -557,8 +563,11 @@ def _names(metadata, used, field_name, singular, plural, max_length) -> list[str
     if key is None:
         return []
     used[field_name] = key
+    value = metadata[key]
+    if whole_text and isinstance(value, str):
+        value = [value]
     try:
-        names = name_list(metadata[key], split_words=split_words)
+        names = name_list(value, split_words=split_words)
     except ValueError as exc:
         raise FieldError(f"{key} {exc}", key=key) from None
     for name in names:

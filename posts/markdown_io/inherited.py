@@ -61,6 +61,11 @@ class InheritedStatus:
         self._listings: dict[str, set[str]] = {}
         self._codes: set[str] | None = None
 
+    @property
+    def eleventy(self) -> bool:
+        """Whether the site is an Eleventy one (its config file at the site's folder)."""
+        return any(name in self._listed("") for name in ELEVENTY_CONFIGS)
+
     def _full(self, path: str, jekyll_site: str) -> tuple[str, str]:
         """(path, Jekyll site folder) relative to the site's folder."""
         if not self.prefix:

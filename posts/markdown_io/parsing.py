@@ -422,6 +422,7 @@ def parse_post(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jekyll_site: str = "",
     inherited: dict[str, Any] | None = None,
+    eleventy: bool = False,
 ) -> PostData:
     """File bytes + path relative to the folder -> PostData, or ParseError saying why not.
 
@@ -438,6 +439,7 @@ def parse_post(
             mtime=mtime,
             jekyll_site=jekyll_site,
             inherited=inherited,
+            eleventy=eleventy,
         )
     except FieldError as exc:
         line = key_line(source, exc.key) if exc.key else None
