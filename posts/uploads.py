@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from posts.markdown_io.inherited import ELEVENTY_CONFIGS
+from posts.markdown_io.site_config import (
+    DATA_EXTENSIONS,
+    ELEVENTY_CONFIGS,
+    HUGO_CONFIG_FOLDER,
+    HUGO_CONFIGS,
+    JEKYLL_CONFIGS,
+)
 
 MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 CHUNK = 64 * 1024
@@ -55,7 +61,7 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-SETTING_EXTENSIONS = (".toml", ".yaml", ".yml", ".json")
+SETTING_EXTENSIONS = tuple(f".{ext}" for ext in DATA_EXTENSIONS)
 
 
 def is_site_setting(relative) -> bool:
@@ -63,17 +69,15 @@ def is_site_setting(relative) -> bool:
     Jekyll or Hugo config, `config/_default/*`, an Eleventy folder data file. Left out of
     an uploaded site, its drafts were published."""
     name, suffix = relative.name.lower(), relative.suffix.lower()
-    if name in ELEVENTY_CONFIGS:  # only its presence is read (never run): an Eleventy site
+    if name in (*JEKYLL_CONFIGS, *HUGO_CONFIGS, *ELEVENTY_CONFIGS):
         return True
     if suffix not in SETTING_EXTENSIONS:
         return False
     stem = name.removesuffix(suffix)
-    parent = relative.parent.name.lower()
     return (
-        stem in ("_config", "hugo", "config")
-        or relative.parent.as_posix().lower().endswith("config/_default")
+        relative.parent.as_posix().lower().endswith(HUGO_CONFIG_FOLDER)
         or name.endswith(".11tydata.json")
-        or (suffix == ".json" and stem == parent)
+        or (suffix == ".json" and stem == relative.parent.name.lower())
     )
 
 

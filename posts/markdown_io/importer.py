@@ -19,19 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import posixpath
 import stat
 import time
-import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.db import DatabaseError, reset_queries, router, transaction
 from django.db.models import Prefetch
@@ -45,6 +42,11 @@ from posts.markdown_io.fields import PostData, SectionPage, file_name_parts, tim
 from posts.markdown_io.inherited import InheritedStatus
 from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
 from posts.markdown_io.run_lock import one_import_at_a_time
+from posts.markdown_io.site_config import (
+    JEKYLL_CONFIGS,
+    has_hugo_config,
+    hugo_content_dirs,
+)
 from posts.models import Author, Category, Post, PostAuthor, Tag, TaggedPost
 from posts.slugs import make_slug
 
@@ -84,9 +86,6 @@ class Item:
 NOT_CONTENT = {"node_modules", "vendor", "_site", "_includes", "_layouts", "_sass", "_data"}
 # At the root of a Hugo site (a config file there), everything but its content: Hugo reads
 # pages from content/ only.
-HUGO_CONFIGS = tuple(
-    f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
-)
 HUGO_NOT_CONTENT = {
     "archetypes",
     "assets",
@@ -151,74 +150,6 @@ def _inside(rel_dir: str, folders: list[str]) -> bool:
     return any(rel_dir == folder or rel_dir.startswith(folder + "/") for folder in folders)
 
 
-def has_hugo_config(folder: Path) -> bool:
-    return (
-        any((folder / name).is_file() for name in HUGO_CONFIGS)
-        or (folder / "config" / "_default").is_dir()
-    )
-
-
-def hugo_content_dirs(root: Path) -> list[str]:
-    """The content folders of the Hugo site at `root` that exist, relative to it: its
-    config's `contentDir` (`content` by default) and each language's own. Empty when none
-    exists, and then the whole root is read as before, since a stray `config.json` need
-    not mean Hugo."""
-
-    def setting(mapping: dict, name: str):  # Hugo's config keys match in any case
-        return next((v for k, v in mapping.items() if str(k).lower() == name), None)
-
-    wanted = {"content"}
-    for config in _hugo_config_values(root):
-        if isinstance(setting(config, "contentdir"), str):
-            wanted.add(setting(config, "contentdir"))
-        languages = setting(config, "languages")
-        if isinstance(languages, dict):
-            for language in languages.values():
-                if isinstance(language, dict) and isinstance(setting(language, "contentdir"), str):
-                    wanted.add(setting(language, "contentdir"))
-    found = []
-    for folder in wanted:
-        folder = posixpath.normpath(folder.replace("\\", "/").strip("/"))
-        if folder in (".", "") or folder.startswith(".."):
-            continue
-        if (root / folder).is_dir() and not (root / folder).is_symlink():
-            found.append(folder)
-    return sorted(found)
-
-
-def _hugo_config_values(root: Path) -> list[dict]:
-    """The top-level settings of the site's config files that parse (others are Hugo's
-    business to report: a default content folder is read then)."""
-
-    def first_config(folder: Path) -> list[Path]:
-        # Hugo reads the first of its config names that exists, in HUGO_CONFIGS' order.
-        return [path for path in (folder / name for name in HUGO_CONFIGS) if path.is_file()][:1]
-
-    files = first_config(root)
-    default = root / "config" / "_default"
-    if default.is_dir():
-        # One file per top-level key there: `languages.toml` holds the languages' table.
-        files += first_config(default)
-        files += [default / f"languages.{ext}" for ext in ("toml", "yaml", "yml", "json")]
-    values = []
-    for path in files:
-        if not path.is_file():
-            continue
-        try:
-            text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write
-            if path.suffix == ".toml":
-                value = tomllib.loads(text)
-            elif path.suffix == ".json":
-                value = json.loads(text)
-            else:
-                value = yaml.safe_load(text)
-        except (OSError, ValueError, yaml.YAMLError):
-            continue
-        if isinstance(value, dict):
-            values.append({"languages": value} if path.stem == "languages" else value)
-    return values
-
-
 def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
     """Hugo: relative path -> its leaf bundle's folder, for every file in a leaf bundle
     that is not the bundle's own page.
@@ -264,9 +195,6 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
         if leaf is not None and not (leaf == folder and file_kind(name) == "index"):
             resources[path] = leaf
     return resources
-
-
-JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
 
 
 def jekyll_site(root: Path, path: str, cache: dict[str, str]) -> str:

@@ -16,27 +16,30 @@ Eleventy `.11tydata.js` files (code, not data).
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from posts.markdown_io.parsing import ParseError, split_source
+from posts.markdown_io.site_config import (
+    DATA_EXTENSIONS,
+    ELEVENTY_CONFIGS,
+    HUGO_CONFIG_FOLDER,
+    HUGO_CONFIGS,
+    HUGO_KEY_FILES,
+    JEKYLL_CONFIGS,
+    has_hugo_config,
+    hugo_config_values,
+    hugo_content_dirs,
+    parse_config,
+    setting,
+)
 
 STATUS_KEYS = {"published", "draft", "headless", "build", "_build", "permalink"}
-HUGO_SITE_CONFIGS = tuple(
-    f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
-)
-# Jekyll reads the first of these that exists (Configuration#config_files).
-JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
-# A Hugo site's config: a file at its root, or the files of config/_default/, one per
-# top-level key (`languages.toml` holds the `languages` table) or all in hugo.toml.
-HUGO_CONFIG_FOLDER = "config/_default"
 SECTION_EXTENSIONS = ("md", "markdown", "html")
 # A translation's language in a file name (`post.de.md`, `index.pt-br.md`).
 LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", re.IGNORECASE)
@@ -119,27 +122,8 @@ class InheritedStatus:
         """The Hugo site's config files that parse: at the site's folder, then
         config/_default/'s (read once)."""
         if self._configs is None:
-            self._configs = self._read_hugo_configs()
+            self._configs = hugo_config_values(self.site_root)
         return self._configs
-
-    def _read_hugo_configs(self) -> list[dict]:
-        configs = []
-        for place in [""]:
-            for folder in (place, posixpath.join(place, HUGO_CONFIG_FOLDER)):
-                # Hugo reads the first of these that exists (hugo.toml wins over a
-                # config.yaml another tool left beside it).
-                for name in HUGO_SITE_CONFIGS:
-                    if name in self._listed(folder):
-                        config = self._data_file(posixpath.join(folder, name))
-                        if isinstance(config, dict):
-                            configs.append(config)
-                        break
-            for ext in ("toml", "yaml", "yml", "json"):  # config/_default/cascade.toml
-                for key in ("cascade", "languages"):
-                    value = self._data_file(f"{place}/{HUGO_CONFIG_FOLDER}/{key}.{ext}".lstrip("/"))
-                    if value is not None:
-                        configs.append({key: value})
-        return configs
 
     def _language(self, path: str) -> str:
         """The language of a Hugo page by its file name (`post.de.md`, `index.de.md`),
@@ -158,7 +142,7 @@ class InheritedStatus:
     def _read_languages(self) -> set[str]:
         codes = set()
         for config in self._hugo_configs():
-            languages = next((v for k, v in config.items() if str(k).lower() == "languages"), None)
+            languages = setting(config, "languages")
             if isinstance(languages, dict):
                 codes |= {str(code).lower() for code in languages if LANGUAGE.fullmatch(str(code))}
         return codes
@@ -250,7 +234,7 @@ class InheritedStatus:
             data = self._read(rel)
             if data is not None:
                 try:
-                    self._files[rel] = _parse_data(rel, data)
+                    self._files[rel] = parse_config(rel, data)
                 except (ValueError, yaml.YAMLError, RecursionError):
                     pass  # the generator reports its own broken files (but see check_site)
         return self._files[rel]
@@ -260,7 +244,11 @@ class InheritedStatus:
         read: it may hide posts, and left out it would publish them. Jekyll and Hugo stop
         on such a config too. Called before an import writes anything."""
         folders = ["", HUGO_CONFIG_FOLDER]
-        names = (*JEKYLL_CONFIGS, *HUGO_SITE_CONFIGS, "cascade.toml", "cascade.yaml")
+        names = (
+            *JEKYLL_CONFIGS,
+            *HUGO_CONFIGS,
+            *(f"{key}.{ext}" for key in HUGO_KEY_FILES for ext in DATA_EXTENSIONS),
+        )
         for folder in folders:
             for name in names:
                 if name not in self._listed(folder):
@@ -270,7 +258,7 @@ class InheritedStatus:
                     data = path.read_bytes()
                     if len(data) > MAX_DATA_BYTES:
                         raise ValueError(f"over {MAX_DATA_BYTES:,} bytes")
-                    _parse_data(name, data)
+                    parse_config(name, data)
                 except (OSError, ValueError, yaml.YAMLError, RecursionError) as exc:
                     reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
                     raise ValueError(
@@ -308,11 +296,6 @@ class InheritedStatus:
 SITE_SEARCH_LEVELS = 6
 
 
-ELEVENTY_CONFIGS = tuple(
-    f"{stem}.{ext}" for stem in (".eleventy", "eleventy.config") for ext in ("js", "cjs", "mjs")
-)
-
-
 def site_root_of(root: Path) -> Path:
     """The folder of the site `root` (resolved) is in: itself, or the nearest folder above
     it (up to a repository's root) that is a site `root` belongs to, else `root`.
@@ -336,50 +319,32 @@ def site_root_of(root: Path) -> Path:
 
 
 def _is_site(folder: Path) -> bool:
-    names = (*JEKYLL_CONFIGS, *HUGO_SITE_CONFIGS, *ELEVENTY_CONFIGS)
-    return (
-        any((folder / name).is_file() for name in names) or (folder / HUGO_CONFIG_FOLDER).is_dir()
+    return has_hugo_config(folder) or any(
+        (folder / name).is_file() for name in (*JEKYLL_CONFIGS, *ELEVENTY_CONFIGS)
     )
 
 
 def _site_holding(folder: Path, root: Path) -> bool:
-    inside = root.relative_to(folder).parts
+    inside = root.relative_to(folder).as_posix()
     if any((folder / name).is_file() for name in ELEVENTY_CONFIGS):
         return True
     if any((folder / name).is_file() for name in JEKYLL_CONFIGS):
-        if {"_posts", "_drafts"} & set(inside) or any(
+        if {"_posts", "_drafts"} & set(inside.split("/")) or any(
             (root / name).is_dir() for name in ("_posts", "_drafts")
         ):
             return True
-    hugo = (
-        any((folder / name).is_file() for name in HUGO_SITE_CONFIGS)
-        or (folder / HUGO_CONFIG_FOLDER).is_dir()
-    )
-    if hugo:
-        from posts.markdown_io.importer import hugo_content_dirs
-
+    if has_hugo_config(folder):
         for content in hugo_content_dirs(folder) or ["content"]:
-            if "/".join(inside).startswith(content.rstrip("/") + "/") or "/".join(
-                inside
-            ) == content.rstrip("/"):
+            if inside == content or inside.startswith(content + "/"):
                 return True
     return False
-
-
-def _parse_data(name: str, data: bytes) -> Any:
-    text = data.decode("utf-8-sig")
-    if name.endswith(".json"):
-        return json.loads(text)
-    if name.endswith(".toml"):
-        return tomllib.loads(text)
-    return yaml.safe_load(text)
 
 
 def _key(values: Any, name: str) -> str | None:
     """The text under `name` (any case, as Hugo reads its config) of a mapping."""
     if not isinstance(values, dict):
         return None
-    value = next((v for k, v in values.items() if str(k).lower() == name), None)
+    value = setting(values, name)
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -395,7 +360,7 @@ def _cascade(front_matter: Any) -> dict[str, Any]:
     those without a `_target`/`target`, or whose target is only `kind: page`."""
     if not isinstance(front_matter, dict):
         return {}
-    cascade = next((v for k, v in front_matter.items() if str(k).lower() == "cascade"), None)
+    cascade = setting(front_matter, "cascade")
     entries = cascade if isinstance(cascade, list) else [cascade]
     values: dict[str, Any] = {}
     for entry in entries:

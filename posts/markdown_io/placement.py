@@ -18,7 +18,8 @@ from pathlib import Path
 from django.utils import timezone as dj_timezone
 
 from posts.markdown_io.fields import path_categories
-from posts.markdown_io.importer import file_kind, has_hugo_config, hugo_content_dirs
+from posts.markdown_io.importer import file_kind
+from posts.markdown_io.site_config import has_hugo_config, hugo_content_dirs
 from posts.models import Post
 
 MAX_NAME_BYTES = 255
