@@ -110,13 +110,21 @@ def _umask() -> int:
 class PostWriter:
     """The file of one post, given its current state."""
 
-    def __init__(self, post: Post, state: dict, sites: Callable[[str], str], place: NewPostPlace):
+    def __init__(
+        self,
+        post: Post,
+        state: dict,
+        sites: Callable[[str], str],
+        place: NewPostPlace,
+        *,
+        eleventy: bool,
+    ):
         self.post = post
         self.state = state
         self.place = place
         self.path = post.source_path or place.path(post, sites)
         self.site = sites(self.path)  # the Jekyll site folder holding the file, if any
-        self.eleventy = False  # in an Eleventy site: a `tags` string is one tag
+        self.eleventy = eleventy  # in an Eleventy site: a `tags` string is one tag
 
     def render(self) -> tuple[str, str]:
         """(front matter block, whole text) of the file."""
@@ -431,8 +439,9 @@ class FolderExport:
     def export(self, post: Post) -> bool:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
-        writer = PostWriter(post, state, self.jekyll_site, self.place)
-        writer.eleventy = self.inherited.eleventy
+        writer = PostWriter(
+            post, state, self.jekyll_site, self.place, eleventy=self.inherited.eleventy
+        )
         if not post.source_path:
             writer.path = self.free_path(writer.path)
         path = writer.path
@@ -531,6 +540,7 @@ class FolderExport:
         """Refuse to write a file that would not import back as this post."""
         if post.source_path and post.synced_state == state and post.source_format:
             return  # the bytes the post was imported from
+        inherited = self.inherited.for_path(writer.path, writer.site)
         try:
             parsed = parse_post(
                 data,
@@ -538,8 +548,8 @@ class FolderExport:
                 tz=dj_timezone.get_current_timezone(),
                 mtime=post.published_at.timestamp() if post.published_at else None,
                 jekyll_site=writer.site,
-                inherited=self.inherited.for_path(writer.path, writer.site),
-                eleventy=self.inherited.eleventy,
+                inherited=inherited,
+                eleventy=writer.eleventy,
             )
         except (ParseError, f.SectionPage) as exc:
             raise EditError(f"the written file would not import: {exc}") from exc
@@ -576,7 +586,6 @@ class FolderExport:
                 for name in f.path_categories(writer.path, writer.site)
                 if name.casefold() not in state["categories"]
             ]
-            inherited = self.inherited.for_path(writer.path, writer.site)
             if "status" in differ and inherited and post.status != Post.Status.DRAFT:
                 reason += (
                     f" (the site hides it from outside the file: "
