@@ -99,6 +99,12 @@ HUGO_NOT_CONTENT = {
 }
 
 
+def hugo_root_content_dirs(root: Path) -> list[str] | None:
+    """The content folders of the Hugo site whose root `root` is (see hugo_content_dirs);
+    None when it is no Hugo site's root."""
+    return hugo_content_dirs(root) if has_hugo_config(root) else None
+
+
 def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
     """(relative path, absolute path) of every markdown file, in a stable sorted order.
 
@@ -113,7 +119,7 @@ def walk(root: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS):
     was a post.
     """
     suffixes = tuple(ext.lower() for ext in extensions)
-    content_dirs = hugo_content_dirs(Path(root)) if has_hugo_config(Path(root)) else None
+    content_dirs = hugo_root_content_dirs(Path(root))
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         skipped = NOT_CONTENT
@@ -324,8 +330,7 @@ class FolderImport:
         self.inherited = InheritedStatus(root)
         self.zones: dict[str | None, dt.tzinfo] = {}
         # A Hugo site's content folders: one per language where its config says so.
-        root_path = Path(root)
-        self.content_dirs = hugo_content_dirs(root_path) if has_hugo_config(root_path) else []
+        self.content_dirs = hugo_root_content_dirs(Path(root))
         self.batch_size = batch_size
         self.report = r.ImportReport(root=str(root), dry_run=dry_run)
         self.using = router.db_for_write(Post)
@@ -625,8 +630,8 @@ class FolderImport:
                     and found[1] != item.path
                     and found[1] in self.paths
                     and not (in_posts_folder(found[1]) and in_posts_folder(item.path))
-                    and _content_dir(found[1], self.content_dirs)
-                    == _content_dir(item.path, self.content_dirs)
+                    and _content_dir(found[1], self.content_dirs or [])
+                    == _content_dir(item.path, self.content_dirs or [])
                 ):
                     item.duplicate_of = (found[0], found[1])
                     item.canonical = found[2] if len(found) > 2 else None
