@@ -35,7 +35,7 @@ from posts.markdown_io import fields as f
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
-from posts.markdown_io.importer import in_posts_folder, jekyll_site, path_suffix, with_suffix
+from posts.markdown_io.importer import in_posts_folder, path_suffix, with_suffix
 from posts.markdown_io.inherited import InheritedStatus
 from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
 from posts.markdown_io.placement import MAX_NAME_BYTES, NewPostPlace
@@ -375,7 +375,6 @@ class FolderExport:
     def __init__(self, root: Path, *, status: str, force: bool, progress: Progress | None):
         self.root = root
         self.real_root = Path(os.path.realpath(root))
-        self.jekyll_sites: dict[str, str] = {}
         self.inherited = InheritedStatus(root)
         self.status = status
         self.force = force
@@ -440,7 +439,7 @@ class FolderExport:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
         writer = PostWriter(
-            post, state, self.jekyll_site, self.place, eleventy=self.inherited.eleventy
+            post, state, self.inherited.jekyll_site, self.place, eleventy=self.inherited.eleventy
         )
         if not post.source_path:
             writer.path = self.free_path(writer.path)
@@ -532,9 +531,6 @@ class FolderExport:
             .values_list("source_path", flat=True)
             .iterator()
         )
-
-    def jekyll_site(self, path: str) -> str:
-        return jekyll_site(self.root, path, self.jekyll_sites)
 
     def verify(self, post: Post, writer: PostWriter, data: bytes, state: dict) -> None:
         """Refuse to write a file that would not import back as this post."""

@@ -342,7 +342,7 @@ def map_fields(
     inherited), under its own.
 
     `jekyll_site`: the folder of the Jekyll site the file is in, relative to the imported
-    one (see `importer.jekyll_site`), for the categories its path gives."""
+    one (see `InheritedStatus.jekyll_site`), for the categories its path gives."""
     metadata = source.metadata
     used: dict[str, str] = {}
     name, name_date, _bundle = file_name_parts(path)

@@ -43,7 +43,6 @@ from posts.markdown_io.inherited import InheritedStatus
 from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
 from posts.markdown_io.run_lock import one_import_at_a_time
 from posts.markdown_io.site_config import (
-    JEKYLL_CONFIGS,
     has_hugo_config,
     hugo_content_dirs,
 )
@@ -203,41 +202,6 @@ def leaf_bundle_resources(root: Path, paths: Iterable[str]) -> dict[str, str]:
     return resources
 
 
-def jekyll_site(root: Path, path: str, cache: dict[str, str]) -> str:
-    """The folder, relative to `root` ("" for root itself), of the Jekyll site whose
-    `_posts` or `_drafts` folder holds `path`; "" for other files. Jekyll makes the folders
-    between the two categories, so importing the folder above a site (a repository whose
-    site is in `docs/`) must not make `docs` one.
-
-    The site is the nearest folder with a `_config.yml`; without one, the outermost folder
-    holding a `_posts` or `_drafts` folder (in `a/_posts` and `a/news/_posts`, `a`)."""
-    parts = path.split("/")[:-1]
-    special = next((i for i, part in enumerate(parts) if part in ("_posts", "_drafts")), None)
-    if special is None:
-        return ""
-    above = "/".join(parts[:special])
-    if above not in cache:
-        folders = ["/".join(parts[:i]) for i in range(special + 1)]
-        configured = [
-            folder
-            for folder in folders
-            if any((Path(root) / folder / name).is_file() for name in JEKYLL_CONFIGS)
-        ]
-        if configured:
-            cache[above] = configured[-1]
-        else:
-            cache[above] = next(
-                (
-                    folder
-                    for folder in folders
-                    if (Path(root) / folder / "_posts").is_dir()
-                    or (Path(root) / folder / "_drafts").is_dir()
-                ),
-                above,
-            )
-    return cache[above]
-
-
 def file_kind(name: str) -> str:
     """`index` for `index.md` and `index.de.md`, `_index` for `_index.md`, ..."""
     return name.rsplit(".", 1)[0].split(".", 1)[0]
@@ -326,7 +290,6 @@ class FolderImport:
         self.progress = progress
         self.extensions = tuple(extensions)
         self.max_bytes = max_bytes
-        self.jekyll_sites: dict[str, str] = {}
         self.inherited = InheritedStatus(root)
         self.zones: dict[str | None, dt.tzinfo] = {}
         # A Hugo site's content folders: one per language where its config says so.
@@ -520,7 +483,7 @@ class FolderImport:
             detail = "duplicate, already recorded" if known.duplicate else ""
             self.done(r.FileOutcome(rel, r.UNCHANGED, detail, post_id=known.post_id))
             return None
-        site = jekyll_site(self.root, rel, self.jekyll_sites)
+        site = self.inherited.jekyll_site(rel)
         try:
             parsed = parse_post(
                 data,

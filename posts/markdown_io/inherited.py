@@ -63,11 +63,46 @@ class InheritedStatus:
         self._configs: list[dict] | None = None
         self._listings: dict[str, set[str]] = {}
         self._codes: set[str] | None = None
+        self._jekyll_sites: dict[str, str] = {}
 
     @property
     def eleventy(self) -> bool:
         """Whether the site is an Eleventy one (its config file at the site's folder)."""
         return any(name in self._listed("") for name in ELEVENTY_CONFIGS)
+
+    def jekyll_site(self, path: str) -> str:
+        """The folder, relative to the imported one ("" for itself), of the Jekyll site whose
+        `_posts` or `_drafts` folder holds `path`; "" for other files. Jekyll makes the folders
+        between the two categories, so importing the folder above a site (a repository whose
+        site is in `docs/`) must not make `docs` one.
+
+        The site is the nearest folder with a `_config.yml`; without one, the outermost folder
+        holding a `_posts` or `_drafts` folder (in `a/_posts` and `a/news/_posts`, `a`)."""
+        parts = path.split("/")[:-1]
+        special = next((i for i, part in enumerate(parts) if part in ("_posts", "_drafts")), None)
+        if special is None:
+            return ""
+        above = "/".join(parts[:special])
+        if above not in self._jekyll_sites:
+            folders = ["/".join(parts[:i]) for i in range(special + 1)]
+            configured = [
+                folder
+                for folder in folders
+                if any((self.root / folder / name).is_file() for name in JEKYLL_CONFIGS)
+            ]
+            if configured:
+                self._jekyll_sites[above] = configured[-1]
+            else:
+                self._jekyll_sites[above] = next(
+                    (
+                        folder
+                        for folder in folders
+                        if (self.root / folder / "_posts").is_dir()
+                        or (self.root / folder / "_drafts").is_dir()
+                    ),
+                    above,
+                )
+        return self._jekyll_sites[above]
 
     def _full(self, path: str, jekyll_site: str) -> tuple[str, str]:
         """(path, Jekyll site folder) relative to the site's folder."""
@@ -83,7 +118,7 @@ class InheritedStatus:
 
     def for_path(self, path: str, jekyll_site: str = "") -> dict[str, Any]:
         """The inherited status keys of the file at `path` (relative to the root), nearest
-        source last. `jekyll_site`: the folder of its Jekyll site (importer.jekyll_site)."""
+        source last. `jekyll_site`: the folder of its Jekyll site (`jekyll_site`)."""
         path, jekyll_site = self._full(path, jekyll_site)
         folder = posixpath.dirname(path)
         values = dict(self._folder(folder, self._language(path)))
