@@ -7,23 +7,16 @@ details. A client of the API reads errors as JSON everywhere.
 """
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.exceptions import MethodNotAllowed
-from rest_framework.permissions import SAFE_METHODS
 
 from posts.api.renderers import FastJSONRenderer
+from posts.api.views import WritesRefusedFirst
 
 
-class ReadOnlyFirst:
-    """A write is a 405 before authentication runs: with an admin session cookie it was
-    a CSRF 403, as if a token could make it work (the API's views do the same). Errors
-    come as the API's JSON: the schema's renderers would write YAML of DRF's error
-    details, and the docs page's template reads the user, which for a write with a
-    session cookie fails its CSRF check again, a 500."""
-
-    def initial(self, request, *args, **kwargs):
-        if request.method not in SAFE_METHODS:
-            raise MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
+class ReadOnlyFirst(WritesRefusedFirst):
+    """Writes refused before authentication, as the API's views do; errors come as the
+    API's JSON: the schema's renderers would write YAML of DRF's error details, and the
+    docs page's template reads the user, which for a write with a session cookie fails its
+    CSRF check again, a 500."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400:

@@ -67,7 +67,17 @@ class NotModified(Exception):
         self.response = response
 
 
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class WritesRefusedFirst:
+    """A write is a 405 before authentication runs: with an admin session cookie it was a
+    CSRF 403, as if a token could make it work. The API has no write path."""
+
+    def initial(self, request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
+class ReadOnlyViewSet(WritesRefusedFirst, viewsets.ReadOnlyModelViewSet):
     """What every API view shares: slugs, strict pagination, sparse fields, caching."""
 
     lookup_field = "slug"
@@ -85,10 +95,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return cached_view(super().as_view(actions, **initkwargs))
 
     def initial(self, request, *args, **kwargs):
-        # Before authentication, so that every write is a 405 (not a CSRF 403).
-        if request.method not in SAFE_METHODS:
-            raise MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # writes refused first
         if "preview" in request.query_params and not (
             self.accepts_preview and self.action == "retrieve"
         ):
