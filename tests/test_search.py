@@ -11,7 +11,7 @@ from posts.api.filters import SearchFilter
 from posts.markdown_io.importer import import_folder
 from posts.models import Post
 from posts.search import fts_forms
-from tests.api_helpers import published, slugs
+from tests.api_helpers import day, published, slugs
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +103,28 @@ def test_search_through_the_api_finds_two_and_three_character_cjk_words(client, 
         response = client.get("/api/v1/posts/", {"search": query, "page_size": 100})
         assert set(slugs(response)) == {by_pk[pk] for pk in expected(posts, query)}, query
         assert response.json()["count"] == len(expected(posts, query)), query
+
+
+@pytest.mark.parametrize("query", ["香港", "香港人", "py"])
+def test_later_pages_of_a_long_search_hold_the_next_matching_posts(client, monkeypatch, query):
+    """A list too long to read its ids first is counted and paged in SQL, where a page's
+    ids come from a subquery: the search condition must name that subquery's posts."""
+    monkeypatch.setattr("posts.api.post_list.IDS_FIRST_MAX", 2)
+    for number in range(7):
+        published(slug=f"hit-{number}", title=f"香港人 python {number}", published_at=day(number))
+        published(slug=f"miss-{number}", title=f"台灣 {number}", published_at=day(number))
+
+    pages = [
+        client.get("/api/v1/posts/", {"search": query, "page_size": 3, "page": n})
+        for n in (1, 2, 3)
+    ]
+
+    assert [page.json()["count"] for page in pages] == [7, 7, 7]
+    assert [slugs(page) for page in pages] == [
+        ["hit-6", "hit-5", "hit-4"],
+        ["hit-3", "hit-2", "hit-1"],
+        ["hit-0"],
+    ]
 
 
 @pytest.mark.parametrize(("query", "title"), [("ÉTÉ", "L'été à Paris"), ("ét", "ÉTÉ à Paris")])
