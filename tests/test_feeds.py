@@ -86,6 +86,25 @@ def test_atom_feed(client):
     assert entry.find(f"{ATOM}link").get("href") == "https://www.example.com/posts/one/"
 
 
+@pytest.mark.parametrize("path", ["/feeds/atom/", "/feeds/tags/t/atom/"])
+def test_an_atom_feed_with_a_post_without_authors_names_the_site_as_its_author(client, path):
+    # RFC 4287, 4.1.1: without a feed-level author, an entry without one is invalid Atom.
+    published(slug="anonymous", tags=["t"])
+    published(slug="signed", tags=["t"], authors=[AuthorFactory(name="Ada")])
+
+    feed = ElementTree.fromstring(client.get(path).content)
+
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Example Site"
+    entries = {entry.findtext(f"{ATOM}id"): entry for entry in feed.findall(f"{ATOM}entry")}
+    names = {
+        entry.find(f"{ATOM}link").get("href").split("/")[-2]: entry.findtext(
+            f"{ATOM}author/{ATOM}name"
+        )
+        for entry in entries.values()
+    }
+    assert names == {"anonymous": None, "signed": "Ada"}
+
+
 def test_every_atom_feed_has_an_id_of_its_own(client):
     # RFC 4287: a feed's id is unique; they were all the site's address.
     published(slug="one", tags=["台北"], categories=[Category.objects.create(name="News")])
