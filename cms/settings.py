@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Outside the session middleware: it sees the cookies that one sets.
     "posts.api.middleware.NoCookiesOnSharedResponsesMiddleware",
+    # Outside CommonMiddleware, which gives 304s a Content-Length of 0.
+    "posts.api.middleware.NotModifiedWithoutLengthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -181,7 +183,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(api|feeds)/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # ...and a front end may send them back itself to revalidate (not safelisted by CORS).
 CORS_ALLOW_HEADERS = [*default_headers, "if-none-match", "if-modified-since"]
 

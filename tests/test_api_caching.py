@@ -78,6 +78,8 @@ def test_if_none_match_answers_304_with_the_same_validators(
 
     assert again.status_code == 304
     assert again.content == b""
+    # RFC 9110, 8.6: no Content-Length on a 304 unless it is the 200's (it was 0).
+    assert "Content-Length" not in again
     assert again["ETag"] == first["ETag"]
     assert again["Cache-Control"] == "public, max-age=60"
 
@@ -94,6 +96,7 @@ def test_feeds_and_the_sitemap_answer_304_whatever_the_accept_header(client, con
     )
 
     assert again.status_code == 304
+    assert "Content-Length" not in again
 
 
 def test_if_modified_since_answers_304_until_something_changes(client, content):

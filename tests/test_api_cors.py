@@ -84,3 +84,18 @@ def test_preflight_lets_a_front_end_revalidate_with_the_validators_it_read(clien
 
     allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
     assert {"if-none-match", "if-modified-since", "authorization"} <= allowed
+
+
+def test_a_throttled_front_end_can_read_how_long_to_wait(client, settings):
+    # Retry-After is not a CORS-safelisted header: without exposing it, a script on an
+    # allowed origin saw the 429 but not when to try again.
+    settings.CMS_API_ANON_THROTTLE = "1/minute"
+    published()
+
+    codes = [client.get("/api/v1/posts/", HTTP_ORIGIN=FRONT).status_code for _ in range(2)]
+    limited = client.get("/api/v1/posts/", HTTP_ORIGIN=FRONT)
+
+    assert codes == [200, 429]
+    assert limited["Retry-After"]
+    exposed = {h.strip().lower() for h in limited["Access-Control-Expose-Headers"].split(",")}
+    assert "retry-after" in exposed

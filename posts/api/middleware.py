@@ -56,6 +56,24 @@ class NoCookiesOnSharedResponsesMiddleware:
         return response
 
 
+class NotModifiedWithoutLengthMiddleware:
+    """A 304 without Content-Length (RFC 9110, 8.6: a 304 may only carry the 200's).
+
+    Placed before (outside) CommonMiddleware, which gives every response without one the
+    length of its content: `Content-Length: 0` on every 304, which a cache that updates
+    its stored headers from a 304 could take for the representation's length.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 304 and "Content-Length" in response:
+            del response["Content-Length"]
+        return response
+
+
 class ResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
