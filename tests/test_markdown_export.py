@@ -142,6 +142,34 @@ def test_edited_body_keeps_bom_and_crlf(imported, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("front_matter", "closed"),
+    [
+        ("---\ntitle: Stub\n---", "---\ntitle: Stub\n---\n"),
+        ('+++\ntitle = "Stub"\n+++', '+++\ntitle = "Stub"\n+++\n'),
+        ('{\n  "title": "Stub"\n}', '{\n  "title": "Stub"\n}\n'),
+        ("---\r\ntitle: Stub\r\n---", "---\r\ntitle: Stub\r\n---\r\n"),
+    ],
+)
+def test_a_body_given_to_a_file_of_front_matter_alone_starts_on_its_own_line(
+    tmp_path, front_matter, closed
+):
+    # The block ended the file with no line break; the body was joined to its closing line.
+    source = write_files(tmp_path / "site", {"_posts/2020-01-01-stub.md": front_matter})
+    assert import_folder(source).counts["created"] == 1
+    post = Post.objects.get()
+    post.body = "Now it has a body\n"
+    post.save()
+
+    report = export_folder(source)
+
+    assert report.ok, report.render(verbosity=2)
+    newline = "\r\n" if "\r\n" in front_matter else "\n"
+    expected = closed + "Now it has a body" + newline
+    assert (source / "_posts/2020-01-01-stub.md").read_bytes() == expected.encode()
+    assert import_folder(source).counts["updated"] == 0
+
+
 @pytest.mark.parametrize("rel", ["_posts/2016-01-01-crlf-bom.md", "_posts/2016-01-02-utf16.md"])
 def test_a_second_export_after_an_admin_edit_writes_the_same_bytes(imported, rel):
     post = Post.objects.get(source_path=rel)

@@ -193,7 +193,12 @@ class PostWriter:
             changes = {"title": post.title, **changes}
         newline = "\r\n" if post.source_newline == "crlf" else "\n"
         block = edit_block(post.source_format, post.source_front_matter, changes, newline)
-        return block, block + self.file_body()
+        body = self.file_body()
+        if body and block and not block.endswith("\n"):
+            # A file of front matter alone may end on its closing line: a body given to it
+            # starts on a line of its own, or the block never closes.
+            block += newline
+        return block, block + body
 
     def file_body(self) -> str:
         """The body with the file's line endings. Lines typed in the admin come with LF; an
