@@ -324,6 +324,35 @@ def test_an_impossible_date_fails_its_file_only(site):
     assert "'2024-02-30' is not a date" in error.detail
 
 
+@pytest.mark.parametrize("name", ["2023-02-30-feb.md", "2023-13-01-month.md"])
+def test_a_post_whose_file_name_date_is_impossible_fails_instead_of_being_dated_now(tmp_path, name):
+    # Dated at import time, it went to the top of every list; Jekyll stops on it.
+    write_files(tmp_path, {f"_posts/{name}": "---\ntitle: Odd\n---\nText\n"})
+
+    report = import_folder(tmp_path)
+
+    [error] = report.errors
+    assert error.path == f"_posts/{name}"
+    assert f"file name's date {name[:10]} is not a real date" in error.detail
+    assert not Post.objects.exists()
+
+
+def test_an_impossible_file_name_date_is_no_matter_with_a_date_key_or_outside_posts(tmp_path):
+    write_files(
+        tmp_path,
+        {
+            "_posts/2023-02-30-feb.md": "---\ntitle: Dated\ndate: 2023-03-01\n---\n",
+            "notes/10-20-30-tips.md": "---\ntitle: Tips\n---\n",
+        },
+    )
+
+    report = import_folder(tmp_path)
+
+    assert report.counts["created"] == 2 and report.ok
+    dated = Post.objects.get(title="Dated")
+    assert dated.published_at.date() == dt.date(2023, 3, 1)
+
+
 def test_file_over_the_size_limit_fails(site):
     write_files(site, {"_posts/2020-01-05-huge.md": jekyll("Huge") + "x" * 2000})
     report = import_folder(site, max_bytes=1000)

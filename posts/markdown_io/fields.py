@@ -389,6 +389,13 @@ def map_fields(
     elif name_date is not None:
         published_at = to_datetime(name_date, tz)
         date_source = "file name"
+    elif "_posts" in path.split("/")[:-1] and (match := FILENAME_DATE.match(name)):
+        # Jekyll dates a post by its file name and stops on one it cannot read; dated
+        # "now" instead, it went to the top of every list.
+        raise FieldError(
+            f"the file name's date {'-'.join(match.groups()[:3])} is not a real date;"
+            " correct it or give the post a date: key"
+        )
     elif mtime is not None:
         # Hugo's :fileModTime: an undated file is dated by its modification time.
         published_at = dt.datetime.fromtimestamp(int(mtime), tz=dt.UTC)
