@@ -1396,3 +1396,113 @@ def test_outside_a_hugo_sites_root_a_folder_named_like_hugos_is_content(tmp_path
     root = write_files(tmp_path, {"themes/dark-mode.md": "---\ntitle: Dark\n---\n"})
 
     assert [rel for rel, _ in walk(root)] == ["themes/dark-mode.md"]
+
+
+JEKYLL_SITE = {
+    "_config.yml": "title: Site\nexclude:\n  - CHANGELOG.md\n  - notes/\n  - '*.txt.md'\n",
+    "index.markdown": "---\nlayout: home\n---\n",
+    "about.markdown": "---\nlayout: page\ntitle: About\npermalink: /about/\n---\nAbout me\n",
+    "README.md": "# My site\n",
+    "CHANGELOG.md": "# Changes\n",
+    "notes/2020-01-01-todo.md": jekyll("Todo"),
+    "draft.txt.md": jekyll("Txt"),
+    "_templates/post.md": "---\ntitle: Post template\n---\n",
+    "_articles/2020-01-01-collected.md": jekyll("Collected"),
+    "_posts/_template.md": "---\ntitle: Underscored\n---\n",
+    "_posts/notes.md": "---\ntitle: Undated\ndate: 2020-01-01\n---\n",
+    "_posts/2024-01-01-welcome.markdown": jekyll("Welcome"),
+    "_posts/2024/2024-02-01-nested.md": jekyll("Nested"),
+    "_drafts/an-idea.md": "---\ntitle: An idea\n---\n",
+    "archived/2019-05-05/2019-05-05-old-post.md": jekyll("Old post"),
+}
+
+
+def test_in_a_jekyll_site_only_its_posts_become_posts(tmp_path):
+    # `jekyll new` gives index.markdown and about.markdown: they were the two newest posts.
+    root = write_files(tmp_path, JEKYLL_SITE)
+
+    report = import_folder(root)
+
+    assert report.ok, report.render(verbosity=2)
+    assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "An idea",
+        "Nested",
+        "Old post",  # dated, out of _posts: a site's archive, as the seed site keeps one
+        "Welcome",
+    ]
+    skipped = {o.path: o.detail for o in report.outcomes if o.action == "skipped"}
+    page = "a page of the Jekyll site (only _posts holds its posts), not a post"
+    excluded = "excluded by `exclude: {}` in the _config of the Jekyll site"
+    assert skipped == {
+        "index.markdown": page,
+        "about.markdown": page,
+        "README.md": page,
+        "CHANGELOG.md": excluded.format("CHANGELOG.md"),
+        "notes/2020-01-01-todo.md": excluded.format("notes/"),
+        "draft.txt.md": excluded.format("*.txt.md"),
+        "_templates/post.md": "_templates starts with _: Jekyll reads no post there",
+        "_articles/2020-01-01-collected.md": "_articles starts with _: Jekyll reads no post there",
+        "_posts/_template.md": "_template.md starts with _: Jekyll reads no post there",
+        "_posts/notes.md": (
+            "in _posts without a date in its name (YYYY-MM-DD-title.md): not a post"
+        ),
+    }
+
+
+def test_without_a_jekyll_config_every_markdown_file_is_a_post(tmp_path):
+    # No config, no known rules: a plain folder of posts (the seed site has none).
+    files = {name: text for name, text in JEKYLL_SITE.items() if name != "_config.yml"}
+    root = write_files(tmp_path, files)
+
+    report = import_folder(root)
+
+    assert report.counts["created"] == len(files) and report.counts["skipped"] == 0
+
+
+def test_a_jekyll_site_s_rules_hold_for_its_posts_folder_imported_alone_and_in_a_subsite(
+    tmp_path,
+):
+    root = write_files(
+        tmp_path,
+        {
+            "_config.yml": "title: Site\ninclude: [notes/]\nexclude: [notes/]\n",
+            "_posts/2024-01-01-welcome.md": jekyll("Welcome"),
+            "_posts/undated.md": jekyll("Undated"),
+            "notes/2020-01-01-kept.md": jekyll("Kept"),  # include: undoes exclude:
+        },
+    )
+
+    report = import_folder(root / "_posts")
+
+    assert list(Post.objects.values_list("title", flat=True)) == ["Welcome"]
+    assert [o.path for o in report.outcomes if o.action == "skipped"] == ["undated.md"]
+    import_folder(root)
+    assert sorted(Post.objects.values_list("title", flat=True)) == ["Kept", "Welcome"]
+
+
+def test_pages_imported_before_a_jekyll_config_are_gone_and_pruned(tmp_path):
+    root = write_files(
+        tmp_path, {"about.md": "# About\n", "_posts/2024-01-01-welcome.md": jekyll("Welcome")}
+    )
+    import_folder(root)
+    write_files(root, {"_config.yml": "title: Site\n"})
+
+    report = import_folder(root, prune=True)
+
+    assert (report.missing, report.pruned) == (["about.md"], 1)
+    assert list(Post.objects.values_list("title", flat=True)) == ["Welcome"]
+
+
+def test_a_hugo_or_eleventy_site_with_a_jekyll_config_file_is_read_as_itself(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            "_config.yml": "title: Leftover\n",
+            ".eleventy.js": "module.exports = {};\n",
+            "about.md": "# About\n",
+        },
+    )
+
+    import_folder(root)
+
+    assert list(Post.objects.values_list("title", flat=True)) == ["About"]

@@ -415,20 +415,25 @@ class FolderImport:
         self.inherited.check_site()
         files = list(walk(self.root, self.extensions))
         self.total = len(files)
-        resources = leaf_bundle_resources(self.root, (rel for rel, _ in files))
+        not_posts = {
+            rel: f"a resource of the page bundle {bundle}/ (Hugo), not a post"
+            for rel, bundle in leaf_bundle_resources(self.root, (rel for rel, _ in files)).items()
+        }
+        for rel, _ in files:
+            if rel not in not_posts and (reason := self.inherited.jekyll_not_post(rel)):
+                not_posts[rel] = reason
         # A dry run is one transaction rolled back at the end; a real run commits each batch.
         with transaction.atomic() if self.report.dry_run else nullcontext():
-            # A resource is not a page: a post made of one before counts as gone (--prune).
-            self.load_index({rel for rel, _ in files if rel not in resources})
+            # Not a post: a post made of one before counts as gone (--prune).
+            self.load_index({rel for rel, _ in files if rel not in not_posts})
             self.refuse_pruning_another_folder()
             self.authors = _Taxonomy(Author, "author")
             self.categories = _Taxonomy(Category, "category")
             self.tags = _Taxonomy(Tag, "tag")
             batch: list[Item] = []
             for rel, absolute in files:
-                if rel in resources:
-                    detail = f"a resource of the page bundle {resources[rel]}/ (Hugo), not a post"
-                    self.done(r.FileOutcome(rel, r.SKIPPED, detail))
+                if rel in not_posts:
+                    self.done(r.FileOutcome(rel, r.SKIPPED, not_posts[rel]))
                     continue
                 item = self.read(rel, absolute)
                 if item is not None:

@@ -16,6 +16,7 @@ Eleventy `.11tydata.js` files (code, not data).
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import re
@@ -24,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from posts.markdown_io.fields import FILENAME_DATE
 from posts.markdown_io.parsing import ParseError, split_source
 from posts.markdown_io.site_config import (
     DATA_EXTENSIONS,
@@ -103,6 +105,58 @@ class InheritedStatus:
                     above,
                 )
         return self._jekyll_sites[above]
+
+    def jekyll_not_post(self, path: str) -> str | None:
+        """Why Jekyll builds no post of the file at `path` (for the import report), or None.
+
+        Only in a Jekyll site, a folder with a `_config.yml` (or .yaml, .toml) at or above
+        the file, where Jekyll's rules are known to hold; a folder of markdown files with
+        no config stays a folder of posts. There Jekyll reads posts from `_posts` (and
+        `_drafts`) only, so these are not posts, and the site's home and About pages no
+        longer top the post list:
+        - a file the config's `exclude:` names (less its `include:`);
+        - a file in another folder starting with `_` (templates, collections), or whose
+          name starts with `_`: Jekyll reads none;
+        - a file in `_posts` without a date in its name: Jekyll reads none;
+        - a page: a file outside `_posts`/`_drafts` without a date in its name (`index.md`,
+          `about.md`). A dated file there stays a post, as a site that moves its old posts
+          out of `_posts` (the seed site's `archived/`) means it to be.
+        """
+        full = posixpath.join(self.prefix, path) if self.prefix else path
+        parts = full.split("/")
+        site = self._jekyll_config_folder(parts[:-1])
+        if site is None:
+            return None
+        inside = parts[len(site.split("/")) if site else 0 :]
+        where = f"the Jekyll site {site}/" if site else "the Jekyll site"
+        excluded = _jekyll_excluded("/".join(inside), self._jekyll_config(site))
+        if excluded is not None:
+            return f"excluded by `exclude: {excluded}` in the _config of {where}"
+        folders, name = inside[:-1], inside[-1]
+        special = next((i for i, f in enumerate(folders) if f in ("_posts", "_drafts")), None)
+        hidden = [f for i, f in enumerate(folders) if f.startswith("_") and i != special]
+        if hidden or name.startswith("_"):
+            return f"{hidden[0] if hidden else name} starts with _: Jekyll reads no post there"
+        dated = FILENAME_DATE.match(name.rsplit(".", 1)[0]) is not None
+        if special is None and not dated:
+            return f"a page of {where} (only _posts holds its posts), not a post"
+        if folders[special:][:1] == ["_posts"] and not dated:
+            return "in _posts without a date in its name (YYYY-MM-DD-title.md): not a post"
+        return None
+
+    def _jekyll_config_folder(self, folders: list[str]) -> str | None:
+        """The nearest folder (relative to the site's folder) at or above `folders` with a
+        Jekyll config, and no Hugo or Eleventy one; None if there is none."""
+        for i in range(len(folders), -1, -1):
+            folder = "/".join(folders[:i])
+            listed = self._listed(folder)
+            if any(name in listed for name in JEKYLL_CONFIGS):
+                if any(name in listed for name in ELEVENTY_CONFIGS) or any(
+                    name in listed for name in HUGO_CONFIGS
+                ):
+                    return None
+                return folder
+        return None
 
     def _full(self, path: str, jekyll_site: str) -> tuple[str, str]:
         """(path, Jekyll site folder) relative to the site's folder."""
@@ -373,6 +427,29 @@ def _site_holding(folder: Path, root: Path) -> bool:
             if inside == content or inside.startswith(content + "/"):
                 return True
     return False
+
+
+def _jekyll_excluded(path: str, config: Any) -> str | None:
+    """The pattern of a Jekyll config's `exclude:` that leaves out `path` (relative to the
+    site), or None. As Jekyll's EntryFilter matches: the path or a folder above it matches
+    the pattern as a glob, starts with it, or is it with a trailing `/`; `include:` names
+    patterns that do not apply."""
+    if not isinstance(config, dict) or not isinstance(config.get("exclude"), list):
+        return None
+    include = config.get("include") if isinstance(config.get("include"), list) else []
+    parts = path.split("/")
+    entries = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    for pattern in config["exclude"]:
+        if not isinstance(pattern, str) or not pattern or pattern in include:
+            continue
+        for entry in entries:
+            if (
+                fnmatch.fnmatchcase(entry, pattern)
+                or entry.startswith(pattern)
+                or pattern == entry + "/"
+            ):
+                return pattern
+    return None
 
 
 def _key(values: Any, name: str) -> str | None:
