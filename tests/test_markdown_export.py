@@ -768,3 +768,57 @@ def test_an_author_edit_keeps_the_other_keys_of_authors_given_as_mappings(tmp_pa
     written = (root / "post.md").read_text()
     assert "email: ann@example.com" in written and "url: https://ann.example" in written
     assert "twitter: bob" in written
+
+
+def publish(post: Post, when: dt.datetime) -> None:
+    post.status = Post.Status.PUBLISHED
+    post.published_at = when
+    post.save()
+
+
+def test_publishing_a_jekyll_draft_moves_its_file_to_posts_as_jekyll_publish_does(tmp_path):
+    # Jekyll builds no post from _drafts: `draft: false` written there left the site
+    # without the post the CMS showed as published.
+    source = write_files(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Site\n",
+            "news/_drafts/a-draft.md": "---\ntitle: A draft\n---\nbody\n",
+            "_posts/2020-01-01-p.md": "---\ntitle: P\n---\nbody\n",
+        },
+    )
+    import_folder(source)
+    publish(Post.objects.get(slug="a-draft"), dt.datetime(2024, 5, 6, 7, 8, tzinfo=dt.UTC))
+
+    report = export_folder(source)
+
+    assert report.ok, report.render(verbosity=2)
+    [moved] = [o for o in report.outcomes if o.action == "written"]
+    assert moved.path == "news/_posts/2024-05-06-a-draft.md"
+    assert moved.detail == "published: moved from news/_drafts/a-draft.md (jekyll publish)"
+    assert not (source / "news/_drafts/a-draft.md").exists()
+    assert Post.objects.get(slug="a-draft").source_path == "news/_posts/2024-05-06-a-draft.md"
+    again = import_folder(source)
+    assert again.counts["unchanged"] == 2 and not again.missing
+    post = Post.objects.get(slug="a-draft")
+    assert post.status == Post.Status.PUBLISHED
+    assert post.published_at == dt.datetime(2024, 5, 6, 7, 8, tzinfo=dt.UTC)
+    assert [c.name for c in post.categories.all()] == ["news"]
+
+
+def test_a_draft_edited_on_disk_is_not_moved_over_when_published(tmp_path):
+    source = write_files(tmp_path / "site", {"_drafts/idea.md": "---\ntitle: Idea\n---\nv1\n"})
+    import_folder(source)
+    publish(Post.objects.get(), dt.datetime(2024, 5, 6, tzinfo=dt.UTC))
+    (source / "_drafts/idea.md").write_text("---\ntitle: Idea\n---\nv2 on disk\n")
+
+    report = export_folder(source)
+
+    [conflict] = report.outcomes
+    assert (conflict.action, conflict.path) == ("conflict", "_drafts/idea.md")
+    assert "--force publishes the post's version as _posts/2024-05-06-idea.md" in conflict.detail
+    assert (source / "_drafts/idea.md").read_text().endswith("v2 on disk\n")
+    assert not (source / "_posts").exists()
+    assert export_folder(source, force=True).ok
+    assert (source / "_posts/2024-05-06-idea.md").read_text().endswith("v1\n")
+    assert not (source / "_drafts/idea.md").exists()

@@ -301,7 +301,9 @@ def test_updated_keys():
         ("Draft: false", "posts/a.md", "published"),
         ("title: x", "_drafts/a.md", "draft"),
         ("title: x", "content/drafts/a.md", "draft"),
-        ("draft: false", "_drafts/a.md", "published"),
+        ("draft: false", "_drafts/a.md", "draft"),  # Jekyll builds no post from _drafts
+        ("published: true", "news/_drafts/a.md", "draft"),
+        ("draft: false", "content/drafts/a.md", "published"),
         ("title: x", "_posts/2020-01-01-a.md", "published"),
     ],
 )

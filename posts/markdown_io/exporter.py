@@ -38,7 +38,7 @@ from posts.markdown_io.frontmatter_edit import DELETE, EditError, edit_block
 from posts.markdown_io.importer import in_posts_folder, path_suffix, with_suffix
 from posts.markdown_io.inherited import InheritedStatus
 from posts.markdown_io.parsing import ParseError, SourceText, encode, parse_post, split_source
-from posts.markdown_io.placement import MAX_NAME_BYTES, NewPostPlace
+from posts.markdown_io.placement import MAX_NAME_BYTES, NewPostPlace, published_draft_path
 from posts.models import Post, PostAuthor
 from posts.slugs import make_slug
 
@@ -448,6 +448,14 @@ class FolderExport:
         )
         if not post.source_path:
             writer.path = self.free_path(writer.path)
+        moved_from = None
+        if post.source_path and post.status != Post.Status.DRAFT:
+            # Published in the admin: Jekyll builds no post from `_drafts`, so the file
+            # moves to `_posts` as `jekyll publish` moves it (the import sees the move).
+            published = published_draft_path(post.source_path, post.published_at)
+            if published is not None:
+                moved_from = post.source_path
+                writer.path, writer.site = published, self.inherited.jekyll_site(published)
         path = writer.path
         try:
             check_relative_path(path)
@@ -469,9 +477,20 @@ class FolderExport:
             self.done(r.FileOutcome(path, r.FAILED, f"cannot read: {exc}", post_id=post.pk))
             return False
         mtime = _post_time(path, post) if post.source_path else None
+        if moved_from is not None:
+            refused = self.move_refused(post, moved_from, path, on_disk)
+            if refused:
+                self.done(r.FileOutcome(moved_from, r.CONFLICT, refused, post_id=post.pk))
+                return False
         if on_disk == data:
             action = r.UNCHANGED
-        elif on_disk is None and post.source_hash and not self.force and self.synced_folder:
+        elif (
+            on_disk is None
+            and moved_from is None
+            and post.source_hash
+            and not self.force
+            and self.synced_folder
+        ):
             # The folder is the one the post was synced with (it holds other posts'
             # files), so its file was deleted there: in git, on purpose, most likely.
             self.done(
@@ -508,7 +527,21 @@ class FolderExport:
             action = r.WRITTEN
         if mtime is not None:
             os.utime(target, (mtime, mtime))
-        self.done(r.FileOutcome(path, action, post_id=post.pk))
+        detail = ""
+        if moved_from is not None:
+            try:
+                (self.root / moved_from).unlink(missing_ok=True)
+            except OSError as exc:
+                self.done(
+                    r.FileOutcome(
+                        moved_from,
+                        r.FAILED,
+                        f"published as {path}, but the draft could not be removed: {exc}",
+                        post_id=post.pk,
+                    )
+                )
+            detail = f"published: moved from {moved_from} (jekyll publish)"
+        self.done(r.FileOutcome(path, action, detail, post_id=post.pk))
         changed = (
             post.source_path != path
             or post.source_hash != digest
@@ -525,6 +558,32 @@ class FolderExport:
             post.synced_state = state
             post.synced_at = self.now
         return changed
+
+    def move_refused(self, post: Post, moved_from: str, path: str, on_disk) -> str:
+        """Why a published draft's file cannot move from `_drafts` to `path` ("" if it can):
+        the draft changed or went since it was synced (without --force), or another file
+        is in the way."""
+        if on_disk is not None or (path in self.taken and path != post.source_path):
+            return f"publishing moves the draft to {path}, and a file is there already"
+        if self.force:
+            return ""
+        try:
+            draft = (self.root / moved_from).read_bytes()
+        except FileNotFoundError:
+            draft = None
+        except OSError as exc:
+            return f"cannot read: {exc}"
+        if draft is None and post.source_hash and self.synced_folder:
+            return (
+                "the draft's file was deleted since the last import or export; --force "
+                f"publishes it as {path}"
+            )
+        if draft is not None and hashlib.sha256(draft).hexdigest() != post.source_hash:
+            return (
+                "the draft's file changed since the last import or export; --force "
+                f"publishes the post's version as {path}"
+            )
+        return ""
 
     def holds_synced_files(self) -> bool:
         """Whether the folder held, before this export wrote anything, a file of a post

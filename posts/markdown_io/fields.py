@@ -441,6 +441,11 @@ def map_fields(
         # (a theme's site-wide `published: true` default made every _drafts file public).
         explicit = None
     status = explicit or ("draft" if in_drafts_folder else "published")
+    if "_drafts" in path.split("/")[:-1]:
+        # Jekyll builds no post from `_drafts` (but with --drafts), whatever its keys say:
+        # `published: true` there had published a draft the site never shows. (A plain
+        # `drafts/` folder is a convention only: its files' keys win.)
+        status = "draft"
     if status == "published" and never_written_out(status_view):
         status = "draft"
 

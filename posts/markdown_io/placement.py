@@ -9,6 +9,7 @@ root, as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from django.utils import timezone as dj_timezone
 
-from posts.markdown_io.fields import path_categories
+from posts.markdown_io.fields import FILENAME_DATE, path_categories
 from posts.markdown_io.importer import file_kind
 from posts.markdown_io.site_config import has_hugo_config, hugo_content_dirs
 from posts.models import Post
@@ -104,6 +105,22 @@ class NewPostPlace:
             parent, last = posixpath.split(folder)
             folder = posixpath.join(parent, "_drafts") if last == "_posts" else "_drafts"
         return posixpath.join(folder, name) if folder else name
+
+
+def published_draft_path(path: str, published_at: dt.datetime | None) -> str | None:
+    """Where `jekyll publish` moves a Jekyll draft: `_drafts/x.md` -> the `_posts/` beside
+    it, named `<date>-x.md` by its publication day (kept if the name has a date already);
+    None for a file outside a `_drafts` folder."""
+    parts = path.split("/")
+    folders = parts[:-1]
+    if "_drafts" not in folders:
+        return None
+    at = len(folders) - 1 - folders[::-1].index("_drafts")
+    name = parts[-1]
+    if FILENAME_DATE.match(name.rsplit(".", 1)[0]) is None:
+        day = dj_timezone.localtime(published_at or dj_timezone.now()).date()
+        name = f"{day.isoformat()}-{name}"
+    return "/".join([*folders[:at], "_posts", *folders[at + 1 :], name])
 
 
 def _posts_folder(path: str) -> str:
