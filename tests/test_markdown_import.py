@@ -1506,3 +1506,64 @@ def test_a_hugo_or_eleventy_site_with_a_jekyll_config_file_is_read_as_itself(tmp
     import_folder(root)
 
     assert list(Post.objects.values_list("title", flat=True)) == ["About"]
+
+
+REREAD_FILES = {
+    "_posts/2020-05-05-tokyo.md": "---\ntitle: Tokyo\ndate: 2020-05-05 10:00:00\n---\nText\n",
+    "_posts/2020-05-06-signed.md": (
+        "---\ntitle: Signed\ndate: 2020-05-06 10:00:00 +0000\nauthor: Bo\n---\nText\n"
+    ),
+}
+
+
+def test_reread_applies_a_forgotten_timezone_and_default_author_to_unchanged_files(tmp_path):
+    # Unchanged files are skipped by their bytes: without --reread a corrected option
+    # never reached the posts it was meant for.
+    root = write_files(tmp_path, REREAD_FILES)
+    import_folder(root)
+    options = {"timezone": "Asia/Tokyo", "default_author": "Ann"}
+    assert import_folder(root, **options).counts["unchanged"] == 2
+
+    report = import_folder(root, reread=True, **options)
+
+    assert (report.counts["updated"], report.counts["unchanged"]) == (1, 1), report.render(
+        verbosity=2
+    )
+    tokyo = Post.objects.get(slug="tokyo")
+    assert tokyo.published_at == dt.datetime(2020, 5, 5, 1, 0, tzinfo=dt.UTC)
+    assert [a.name for a in tokyo.ordered_authors] == ["Ann"]
+    signed = Post.objects.get(slug="signed")
+    assert [a.name for a in signed.ordered_authors] == ["Bo"]
+    assert import_folder(root, reread=True, **options).counts["unchanged"] == 2
+    assert export_folder(root).counts["written"] == 0  # the files say the same as before
+
+
+def test_reread_reaches_a_site_setting_added_after_the_import(tmp_path):
+    root = write_files(tmp_path, REREAD_FILES)
+    import_folder(root)
+    write_files(root, {"_config.yml": "timezone: America/Chicago\n"})
+
+    report = import_folder(root, reread=True)
+
+    assert report.counts["updated"] == 1
+    assert Post.objects.get(slug="tokyo").published_at == dt.datetime(
+        2020, 5, 5, 15, 0, tzinfo=dt.UTC
+    )
+
+
+def test_reread_leaves_admin_edits_as_a_conflict_unless_overwrite(tmp_path):
+    root = write_files(tmp_path, REREAD_FILES)
+    import_folder(root)
+    post = Post.objects.get(slug="tokyo")
+    post.title = "Tokyo, edited"
+    post.save()
+
+    report = import_folder(root, reread=True, timezone="Asia/Tokyo")
+
+    [conflict] = [o for o in report.outcomes if o.action == "conflict"]
+    assert conflict.path == "_posts/2020-05-05-tokyo.md"
+    assert conflict.detail.startswith("edited in the admin since the last import")
+    assert Post.objects.get(pk=post.pk).title == "Tokyo, edited"
+    import_folder(root, reread=True, timezone="Asia/Tokyo", overwrite=True)
+    post.refresh_from_db()
+    assert (post.title, post.published_at.hour) == ("Tokyo", 1)

@@ -274,6 +274,7 @@ class FolderImport:
         tz: dt.tzinfo | None,  # None: per site config (site_tz)
         default_author: str | None,
         overwrite: bool,
+        reread: bool,
         prune: bool,
         keep_duplicates: bool,
         progress: Progress | None,
@@ -285,6 +286,7 @@ class FolderImport:
         self.tz = tz
         self.default_author = default_author
         self.overwrite = overwrite
+        self.reread = reread
         self.prune = prune
         self.keep_duplicates = keep_duplicates
         self.progress = progress
@@ -484,7 +486,7 @@ class FolderImport:
             return None
         digest = file_hash(data)
         known = self.index.get(rel)
-        if known is not None and known.hash == digest:
+        if known is not None and known.hash == digest and (not self.reread or known.duplicate):
             detail = "duplicate, already recorded" if known.duplicate else ""
             self.done(r.FileOutcome(rel, r.UNCHANGED, detail, post_id=known.post_id))
             return None
@@ -615,10 +617,14 @@ class FolderImport:
                 pure_move = self.pure_move(item)
                 edited = sync.state_of_row(item.post) != item.post.synced_state
                 if edited and not pure_move and not self.overwrite:
+                    reread = item.known is not None and item.known.hash == item.hash
                     outcomes[item.path] = r.FileOutcome(
                         item.path,
                         r.CONFLICT,
-                        "changed on disk and in the admin since the last import; "
+                        "edited in the admin since the last import; --overwrite takes the "
+                        "file, read again"
+                        if reread
+                        else "changed on disk and in the admin since the last import; "
                         "--overwrite takes the file",
                         post_id=item.post.pk,
                     )
@@ -747,6 +753,8 @@ class FolderImport:
             author_objs = [self.authors.get(n, authors_new) for n in data.authors]
             category_objs = [self.categories.get(n, categories_new) for n in data.categories]
             tag_objs = [self.tags.get(n, tags_new) for n in data.tags]
+            reread = not is_new and item.known is not None and item.known.hash == item.hash
+            synced_before = post.synced_state
             fill(post, data, slug=slugs_for[item.path], file_hash=item.hash, now=self.now)
             if item.moved_from is not None or (item.known and item.known.duplicate):
                 post.duplicate_sources = {
@@ -758,6 +766,10 @@ class FolderImport:
                 categories=[c.name for c in category_objs],
                 tags=[t.name for t in tag_objs],
             )
+            if reread and post.synced_state == synced_before:
+                # Read again (reread): the same bytes gave the same post.
+                outcomes[item.path] = r.FileOutcome(item.path, r.UNCHANGED, post_id=post.pk)
+                continue
             relations.append((post, author_objs, category_objs, tag_objs))
             if is_new:
                 created.append(post)
@@ -1096,6 +1108,7 @@ def import_folder(
     timezone: str | dt.tzinfo | None = None,
     default_author: str | None = None,
     overwrite: bool = False,
+    reread: bool = False,
     prune: bool = False,
     keep_duplicates: bool = False,
     progress: Progress | None = None,
@@ -1111,6 +1124,9 @@ def import_folder(
       config gives, Jekyll's `timezone` or Hugo's `timeZone`, else TIME_ZONE).
     - `default_author`: author of posts whose front matter names none.
     - `overwrite`: take the file when a post changed both on disk and in the admin.
+    - `reread`: read files whose bytes the database has too, so that a changed `timezone`,
+      `default_author` or site setting reaches their posts (else only changed files are
+      read); a post edited in the admin since is a conflict, as for a changed file.
     - `prune`: delete posts whose file is gone (otherwise they are only reported).
     - `keep_duplicates`: import duplicates (same title, date, authors) as posts of their own.
     - `progress(outcome, done, total)`: called after each file.
@@ -1133,6 +1149,7 @@ def import_folder(
         tz=tz,
         default_author=default_author,
         overwrite=overwrite,
+        reread=reread,
         prune=prune,
         keep_duplicates=keep_duplicates,
         progress=progress,

@@ -31,6 +31,14 @@ class Command(BaseCommand):
             help="When a post changed both on disk and in the admin, take the file.",
         )
         parser.add_argument(
+            "--reread",
+            action="store_true",
+            help=(
+                "Read unchanged files again too, so that a changed --timezone, "
+                "--default-author or site setting reaches their posts."
+            ),
+        )
+        parser.add_argument(
             "--prune", action="store_true", help="Delete posts whose file is no longer there."
         )
         parser.add_argument(
@@ -59,6 +67,7 @@ class Command(BaseCommand):
                 timezone=options["timezone"],
                 default_author=options["default_author"],
                 overwrite=options["overwrite"],
+                reread=options["reread"],
                 prune=options["prune"],
                 keep_duplicates=options["keep_duplicates"],
                 extensions=[e.strip() for e in options["extensions"].split(",") if e.strip()],
