@@ -822,3 +822,27 @@ def test_a_draft_edited_on_disk_is_not_moved_over_when_published(tmp_path):
     assert export_folder(source, force=True).ok
     assert (source / "_posts/2024-05-06-idea.md").read_text().endswith("v1\n")
     assert not (source / "_drafts/idea.md").exists()
+
+
+def test_an_edited_key_keeps_the_comment_that_ended_its_line(tmp_path):
+    source = write_files(
+        tmp_path / "site",
+        {
+            "_posts/2020-01-01-hello.md": (
+                "---\ntitle: Hello  # TODO better title\ntags: [a, b]  # keep sorted\n"
+                "author: Ann # who wrote it\n---\nText\n"
+            )
+        },
+    )
+    import_folder(source)
+    post = Post.objects.get()
+    post.title = "Hello world"
+    post.save()
+    post.tags.add("c")
+
+    assert export_folder(source).counts["written"] == 1
+
+    assert (source / "_posts/2020-01-01-hello.md").read_text() == (
+        "---\ntitle: Hello world  # TODO better title\ntags: [a, b, c]  # keep sorted\n"
+        "author: Ann # who wrote it\n---\nText\n"
+    )

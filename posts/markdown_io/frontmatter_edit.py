@@ -146,6 +146,8 @@ def edit_yaml(block: str, changes: dict[str, Any]) -> str:
             end -= 1
         value = changes[key]
         text = "" if value is DELETE else dump_yaml_mapping([(key, value)], old=doc)
+        if end == line_no + 1 and text.count("\n") == 1:
+            text = _with_line_comment(text, lines[line_no], doc.ca.items.get(key), line_no)
         replacements[line_no] = (end, text)
     out: list[str] = []
     index = 0
@@ -164,6 +166,18 @@ def edit_yaml(block: str, changes: dict[str, Any]) -> str:
     if newline != "\n":
         new_inner = new_inner.replace("\n", newline)
     return opening + new_inner + closing
+
+
+def _with_line_comment(text: str, old_line: str, comments, line_no: int) -> str:
+    """`text` (one `key: value` line) with the comment that ended the key's old line
+    (`title: Hello  # TODO`), at the same distance from the value."""
+    token = comments[2] if comments and len(comments) > 2 else None
+    if token is None or token.start_mark.line != line_no:
+        return text
+    column = token.start_mark.column
+    gap = len(old_line[:column]) - len(old_line[:column].rstrip())
+    comment = token.value.split("\n", 1)[0]
+    return text.rstrip("\n") + " " * max(gap, 1) + comment + "\n"
 
 
 def _toml_value(value: Any) -> Any:
