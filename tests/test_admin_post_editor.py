@@ -390,6 +390,23 @@ def test_a_body_with_crlf_from_its_file_keeps_crlf(admin_client):
     assert post.body == "Windows\r\nfile\r\nmore\r\n"
 
 
+def test_saving_unchanged_text_with_mixed_line_endings_keeps_each_line_s(admin_client):
+    # A file with both kinds: the browser sends CRLF everywhere, and an export after a
+    # save with no edits rewrote the LF lines.
+    post = PostFactory(body="line a\r\nline b\nline c\r\n", excerpt="One\ntwo\r\n")
+
+    admin_client.post(
+        change_url(post),
+        form_data(
+            title=post.title, body="line a\r\nline b\r\nline c\r\n", excerpt="One\r\ntwo\r\n"
+        ),
+    )
+
+    post.refresh_from_db()
+    assert post.body == "line a\r\nline b\nline c\r\n"
+    assert post.excerpt == "One\ntwo\r\n"
+
+
 def test_a_draft_offers_signed_preview_links_that_open_only_it(editor_client, client, settings):
     settings.CMS_PREVIEW_URL = "https://www.example.com/preview/{slug}/?token={token}"
     draft = PostFactory(title="Secret plans", slug="secret-plans", status=Post.Status.DRAFT)

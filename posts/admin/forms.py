@@ -299,8 +299,12 @@ class PostAdminForm(forms.ModelForm):
         # Browsers submit every textarea with CRLF line endings. A body written with LF
         # (nearly all markdown) stays LF, so saving unchanged text changes nothing;
         # one that had CRLF from its file keeps CRLF.
+        # Text sent back unchanged is the original, line endings and all (a file with
+        # mixed ones would have had every line turned to CRLF).
         text = self.cleaned_data[name]
         original = getattr(self.instance, name, "") or ""
+        if text.replace("\r\n", "\n") == original.replace("\r\n", "\n"):
+            return original
         if "\r\n" not in original:
             text = text.replace("\r\n", "\n")
         return text
