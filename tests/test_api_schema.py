@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 
+from posts.api.serializers import DETAIL_FIELDS
 from tests.api_helpers import rich_post
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,16 @@ def test_every_post_parameter_is_documented(client):
         "-title",
     }
     assert listed["page_size"]["schema"]["maximum"] == 100
+    # A client generator gets the names `fields` takes (any other is a 400), as a list.
+    fields = listed["fields"]
+    assert (fields["schema"]["type"], fields["style"], fields["explode"]) == (
+        "array",
+        "form",
+        False,
+    )
+    assert fields["schema"]["items"]["enum"] == list(DETAIL_FIELDS)
+    tag_fields = parameters(schema, "/api/v1/tags/")["fields"]["schema"]["items"]["enum"]
+    assert tag_fields == ["name", "slug", "post_count"]
     undescribed = [name for name, parameter in listed.items() if not parameter.get("description")]
     assert undescribed == []
     detail = parameters(schema, "/api/v1/posts/{slug}/")

@@ -155,11 +155,17 @@ class ReadOnlyViewSet(WritesRefusedFirst, viewsets.ReadOnlyModelViewSet):
         return super().get_serializer(*args, **kwargs)
 
 
-FIELDS_PARAMETER = OpenApiParameter(
-    "fields",
-    OpenApiTypes.STR,
-    description="Comma-separated field names: return only these keys.",
-)
+def fields_parameter(names) -> OpenApiParameter:
+    """`?fields=`: a comma-separated list of these field names (an unknown one is a 400)."""
+    return OpenApiParameter(
+        "fields",
+        {"type": "array", "items": {"type": "string", "enum": list(names)}},
+        style="form",
+        explode=False,
+        description="Comma-separated field names: return only these keys.",
+    )
+
+
 ERRORS = {
     304: OpenApiResponse(description="Not modified (If-None-Match / If-Modified-Since)."),
     400: OpenApiResponse(
@@ -198,14 +204,18 @@ AUTH_ERRORS = {
             + ", ".join(serializers.LIST_FIELDS)
             + ") unless `fields` names others; any detail field may be named."
         ),
-        parameters=[FIELDS_PARAMETER, STATUS_PARAMETER, *FILTER_PARAMETERS],
+        parameters=[
+            fields_parameter(serializers.DETAIL_FIELDS),
+            STATUS_PARAMETER,
+            *FILTER_PARAMETERS,
+        ],
         responses={200: serializers.PostSerializer(many=True), **ERRORS, **AUTH_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One post by slug",
         description="Every field, including body_markdown, body_html, meta and canonical_url.",
         parameters=[
-            FIELDS_PARAMETER,
+            fields_parameter(serializers.DETAIL_FIELDS),
             STATUS_PARAMETER,
             OpenApiParameter(
                 "preview",
@@ -352,12 +362,12 @@ def _taxonomy_schema(serializer_class, noun: str, plural: str):
     return extend_schema_view(
         list=extend_schema(
             summary=f"List {plural} with published posts",
-            parameters=[FIELDS_PARAMETER],
+            parameters=[fields_parameter(serializer_class.Meta.fields)],
             responses={200: serializer_class(many=True), **ERRORS},
         ),
         retrieve=extend_schema(
             summary=f"One {noun} by slug",
-            parameters=[FIELDS_PARAMETER],
+            parameters=[fields_parameter(serializer_class.Meta.fields)],
             responses={200: serializer_class, **ERRORS},
         ),
     )
