@@ -846,3 +846,43 @@ def test_an_edited_key_keeps_the_comment_that_ended_its_line(tmp_path):
         "---\ntitle: Hello world  # TODO better title\ntags: [a, b, c]  # keep sorted\n"
         "author: Ann # who wrote it\n---\nText\n"
     )
+
+
+def test_an_eleventy_post_dated_by_its_file_time_can_be_edited_and_exported(tmp_path):
+    # `date: Last Modified` failed every export after an admin edit: the writer read the
+    # text as a date, without the file time the importer had.
+    source = write_files(
+        tmp_path / "site",
+        {
+            "eleventy.config.js": "module.exports = () => ({});\n",
+            "posts/second.md": "---\ntitle: Second\ndate: Last Modified\n---\nhi\n",
+        },
+    )
+    import_folder(source)
+    post = Post.objects.get()
+    post.title = "Second, edited"
+    post.save()
+
+    report = export_folder(source)
+
+    assert report.ok, report.render(verbosity=2)
+    assert (source / "posts/second.md").read_text() == (
+        "---\ntitle: Second, edited\ndate: Last Modified\n---\nhi\n"
+    )
+    assert import_folder(source).counts["unchanged"] == 1
+
+
+def test_decap_s_thumbnail_is_the_feature_image_and_edits_go_back_to_it(tmp_path):
+    source = write_files(
+        tmp_path / "site",
+        {"_posts/2024-01-15-p.md": "---\ntitle: P\nthumbnail: /img/cover.jpg\n---\nHello\n"},
+    )
+    import_folder(source)
+    post = Post.objects.get()
+    assert (post.feature_image, post.meta) == ("/img/cover.jpg", {})
+    post.feature_image = "/img/other.jpg"
+    post.save()
+
+    export_folder(source)
+
+    assert "thumbnail: /img/other.jpg\n" in (source / "_posts/2024-01-15-p.md").read_text()

@@ -186,7 +186,12 @@ class PostWriter:
         post = self.post
         changed = sync.changed_fields(post.synced_state, self.state)
         source = self.original_source()
-        keys = f.map_fields(source, self.path, tz=dj_timezone.get_current_timezone()).keys
+        # Any file time: Eleventy's `date: Last Modified` is read as one (which key holds
+        # what is all this needs), not as a date it cannot be.
+        when = post.published_at.timestamp() if post.published_at else 0.0
+        keys = f.map_fields(
+            source, self.path, tz=dj_timezone.get_current_timezone(), mtime=when
+        ).keys
         changes = self.changes(changed, source, keys)
         if post.source_format == "none" and (changes or "body" in changed):
             # Once a file has front matter its title no longer comes from a `# heading`.

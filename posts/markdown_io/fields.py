@@ -38,7 +38,7 @@ AUTHOR_KEYS = ("authors", "author")
 # The keys of an author given as a mapping that hold the name.
 AUTHOR_NAME_KEYS = ("name", "display_name", "title", "username")
 EXCERPT_KEYS = ("excerpt", "description", "summary")
-IMAGE_KEYS = ("image", "cover", "feature_image", "featured_image")
+IMAGE_KEYS = ("image", "cover", "feature_image", "featured_image", "thumbnail")  # Decap's
 CANONICAL_KEYS = ("canonical_url", "canonical")
 IMAGE_MAPPING_KEYS = ("src", "url")
 DRAFT_FOLDERS = {"_drafts", "drafts"}
