@@ -1081,7 +1081,7 @@ def test_a_site_config_that_cannot_be_read_stops_the_import_naming_it(tmp_path, 
 
 
 def test_an_eleventy_sites_tags_string_is_one_tag(tmp_path):
-    # Eleventy takes `tags: web development` whole; Jekyll and Hugo split it at spaces.
+    # Eleventy takes `tags: web development` whole; Jekyll splits it at spaces.
     root = write_files(
         tmp_path,
         {
@@ -1098,6 +1098,33 @@ def test_an_eleventy_sites_tags_string_is_one_tag(tmp_path):
     post.save()
     assert export_folder(root).ok
     assert "tags:\n  - css\n  - web development\n" in (root / "posts/a.md").read_text()
+
+
+@pytest.mark.parametrize("import_from", [".", "content"])
+def test_a_hugo_sites_taxonomy_strings_are_one_term_each(tmp_path, import_from):
+    # Hugo reads a string as one term (types.ToStringSlicePreserveString): `web
+    # development` was split into `web` and `development`, `news, foundation` into two.
+    root = write_files(
+        tmp_path,
+        {
+            "hugo.yaml": "baseURL: https://example.org/\n",
+            "content/posts/hello.md": (
+                "---\ntitle: Hello\ntags: web development\ncategories: news, foundation\n---\n"
+            ),
+        },
+    )
+
+    import_folder(root / import_from)
+
+    post = Post.objects.get()
+    assert list(post.tags.names()) == ["web development"]
+    assert [c.name for c in post.categories.all()] == ["news, foundation"]
+    post.tags.add("css")
+    post.save()
+    assert export_folder(root / import_from).ok
+    text = (root / "content/posts/hello.md").read_text()
+    assert "tags:\n  - css\n  - web development\n" in text
+    assert "categories: news, foundation\n" in text
 
 
 def test_a_files_own_status_key_wins_over_what_it_inherits(tmp_path):

@@ -117,14 +117,14 @@ class PostWriter:
         sites: Callable[[str], str],
         place: NewPostPlace,
         *,
-        eleventy: bool,
+        generator: str,
     ):
         self.post = post
         self.state = state
         self.place = place
         self.path = post.source_path or place.path(post, sites)
         self.site = sites(self.path)  # the Jekyll site folder holding the file, if any
-        self.eleventy = eleventy  # in an Eleventy site: a `tags` string is one tag
+        self.generator = generator  # "hugo", "eleventy" or "": how it reads a tags string
 
     def render(self) -> tuple[str, str]:
         """(front matter block, whole text) of the file."""
@@ -295,7 +295,7 @@ class PostWriter:
                     implied -= {n.casefold() for n in f.file_categories(metadata)}
                     names = [name for name in names if name.casefold() not in implied]
                 key = keys.get(field_name, field_name)
-                whole = self.eleventy and field_name == "tags"
+                whole = f.terms_whole(self.generator, field_name)
                 value = _names_value(names, metadata.get(key), key, field_name, whole_text=whole)
                 put(field_name, key, value)
         if "feature_image" in changed:
@@ -449,7 +449,11 @@ class FolderExport:
         """Write one post's file. True when the post's sync fields changed (to be saved)."""
         state = sync.state_of_row(post)
         writer = PostWriter(
-            post, state, self.inherited.jekyll_site, self.place, eleventy=self.inherited.eleventy
+            post,
+            state,
+            self.inherited.jekyll_site,
+            self.place,
+            generator=self.inherited.generator,
         )
         if not post.source_path:
             writer.path = self.free_path(writer.path)
@@ -614,7 +618,7 @@ class FolderExport:
                 mtime=post.published_at.timestamp() if post.published_at else None,
                 jekyll_site=writer.site,
                 inherited=inherited,
-                eleventy=writer.eleventy,
+                generator=writer.generator,
             )
         except (ParseError, f.SectionPage) as exc:
             raise EditError(f"the written file would not import: {exc}") from exc

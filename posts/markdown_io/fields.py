@@ -332,11 +332,12 @@ def map_fields(
     mtime: float | None = None,
     jekyll_site: str = "",
     inherited: dict[str, Any] | None = None,
-    eleventy: bool = False,
+    generator: str = "",
 ) -> PostData:
     """Apply the Jekyll/Hugo rules to a split file. Raises FieldError or SectionPage.
 
-    `eleventy`: the file is in an Eleventy site, which takes a `tags` string whole.
+    `generator`: "hugo" or "eleventy" for a file of such a site, which take a taxonomy
+    string whole (`terms_whole`).
 
     `inherited`: the status keys the file inherits from its site (posts.markdown_io.
     inherited), under its own.
@@ -457,13 +458,23 @@ def map_fields(
     if not authors and default_author:
         authors = [default_author]
 
-    categories = _names(metadata, used, "categories", "category", "categories", MAX_CATEGORY)
+    categories = _names(
+        metadata,
+        used,
+        "categories",
+        "category",
+        "categories",
+        MAX_CATEGORY,
+        whole_text=terms_whole(generator, "categories"),
+    )
     from_path = path_categories(path, jekyll_site)
     if from_path:
         # Jekyll's order: the folders' first, then the front matter's, each once.
         seen = {name.casefold() for name in from_path}
         categories = from_path + [name for name in categories if name.casefold() not in seen]
-    tags = _names(metadata, used, "tags", "tag", "tags", MAX_TAG, whole_text=eleventy)
+    tags = _names(
+        metadata, used, "tags", "tag", "tags", MAX_TAG, whole_text=terms_whole(generator, "tags")
+    )
 
     excerpt_value = take("excerpt", EXCERPT_KEYS)
     excerpt = scalar_text(excerpt_value) if excerpt_value is not None else ""
@@ -562,11 +573,18 @@ def file_categories(metadata) -> list[str]:
     return _names(metadata, {}, "categories", "category", "categories", MAX_CATEGORY)
 
 
+def terms_whole(generator: str, field_name: str) -> bool:
+    """Whether a string under this field's key is one name in the generator's site: Hugo
+    reads every taxonomy's string as one term (`tags: web development`, `categories: news,
+    foundation`), Eleventy its `tags`; Jekyll splits them."""
+    return generator == "hugo" or (generator == "eleventy" and field_name == "tags")
+
+
 def _names(
     metadata, used, field_name, singular, plural, max_length, *, whole_text: bool = False
 ) -> list[str]:
     """Jekyll's pluralized_array_from_hash: the singular key wins; plural strings split.
-    `whole_text`: a string is one name, as Eleventy reads `tags: web development`."""
+    `whole_text`: a string is one name (`terms_whole`)."""
     key = find_key(metadata, (singular,), accept=lambda v: v is not None)
     split_words = False
     if key is None:

@@ -501,7 +501,7 @@ class FolderImport:
                 max_bytes=self.max_bytes,
                 jekyll_site=site,
                 inherited=self.inherited.for_path(rel, site),
-                eleventy=self.inherited.eleventy,
+                generator=self.inherited.generator,
             )
         except SectionPage:
             self.done(r.FileOutcome(rel, r.SKIPPED, "section page (_index), not a post"))

@@ -66,11 +66,23 @@ class InheritedStatus:
         self._listings: dict[str, set[str]] = {}
         self._codes: set[str] | None = None
         self._jekyll_sites: dict[str, str] = {}
+        self._generator: str | None = None
 
     @property
     def eleventy(self) -> bool:
         """Whether the site is an Eleventy one (its config file at the site's folder)."""
         return any(name in self._listed("") for name in ELEVENTY_CONFIGS)
+
+    @property
+    def generator(self) -> str:
+        """ "hugo" or "eleventy" for a site with that generator's config at the site's
+        folder, else "" (Jekyll's rules, or none known)."""
+        if self._generator is None:
+            if has_hugo_config(self.site_root):
+                self._generator = "hugo"
+            else:
+                self._generator = "eleventy" if self.eleventy else ""
+        return self._generator
 
     def jekyll_site(self, path: str) -> str:
         """The folder, relative to the imported one ("" for itself), of the Jekyll site whose

@@ -422,7 +422,7 @@ def parse_post(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jekyll_site: str = "",
     inherited: dict[str, Any] | None = None,
-    eleventy: bool = False,
+    generator: str = "",
 ) -> PostData:
     """File bytes + path relative to the folder -> PostData, or ParseError saying why not.
 
@@ -439,7 +439,7 @@ def parse_post(
             mtime=mtime,
             jekyll_site=jekyll_site,
             inherited=inherited,
-            eleventy=eleventy,
+            generator=generator,
         )
     except FieldError as exc:
         line = key_line(source, exc.key) if exc.key else None
