@@ -8,6 +8,7 @@ only inside the target folder.
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -99,6 +100,10 @@ def extract_markdown_zip(
         )
     try:
         archive = zipfile.ZipFile(upload)
+        if _utf8_names_without_flag(archive):
+            archive.close()
+            upload.seek(0)
+            archive = zipfile.ZipFile(upload, metadata_encoding="utf-8")
     except zipfile.BadZipFile as exc:
         raise UnsafeArchive(f"not a zip archive ({exc})") from exc
 
@@ -129,17 +134,51 @@ def extract_markdown_zip(
             destination = (root / relative).resolve()
             if not destination.is_relative_to(root):
                 raise UnsafeArchive(f"{info.filename}: the path leaves the folder")
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            written = 0
-            with archive.open(info) as source, open(destination, "wb") as sink:
-                # Count what is really inflated: headers can understate sizes.
-                while chunk := source.read(CHUNK):
-                    written += len(chunk)
-                    total += len(chunk)
-                    if written > limits.max_file_bytes or total > limits.max_total_bytes:
-                        raise UnsafeArchive(
-                            f"{info.filename}: inflates past the size limit (zip bomb?)"
-                        )
-                    sink.write(chunk)
+            if info.flag_bits & 0x1:
+                raise UnsafeArchive(
+                    f"{info.filename}: the file is encrypted; upload an archive without a password"
+                )
+            try:
+                total = _extract_member(archive, info, destination, total, limits)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise UnsafeArchive(f"{info.filename}: the archive is damaged ({exc})") from exc
+            except NotImplementedError as exc:
+                raise UnsafeArchive(
+                    f"{info.filename}: compressed in a way this server cannot read ({exc}); "
+                    "make the archive with the usual Deflate compression"
+                ) from exc
+            except OSError as exc:
+                raise UnsafeArchive(
+                    f"{info.filename}: cannot be written here ({exc.strerror or exc})"
+                ) from exc
             result.written.append(relative.as_posix())
     return result
+
+
+def _utf8_names_without_flag(archive: zipfile.ZipFile) -> bool:
+    """Whether the names the archive does not mark as UTF-8 (read as CP437, the format's
+    default) are all UTF-8 in fact, as many zip tools write them: `夜市.md` came out as
+    mojibake, and its slug as `post`."""
+    unmarked = [info.filename for info in archive.infolist() if not info.flag_bits & 0x800]
+    raw = [name.encode("cp437") for name in unmarked if not name.isascii()]
+    try:
+        for name in raw:
+            name.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(raw)
+
+
+def _extract_member(archive, info, destination: Path, total: int, limits: ZipLimits) -> int:
+    """Inflate one member to `destination`; the bytes inflated so far, this one's added."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with archive.open(info) as source, open(destination, "wb") as sink:
+        # Count what is really inflated: headers can understate sizes.
+        while chunk := source.read(CHUNK):
+            written += len(chunk)
+            total += len(chunk)
+            if written > limits.max_file_bytes or total > limits.max_total_bytes:
+                raise UnsafeArchive(f"{info.filename}: inflates past the size limit (zip bomb?)")
+            sink.write(chunk)
+    return total

@@ -87,6 +87,21 @@ def test_a_file_that_is_not_a_zip_gets_a_clear_error(editor_client):
     assert "posts.zip: not a zip archive" in response.content.decode()
 
 
+def test_a_damaged_archive_gets_a_clear_error_and_imports_nothing(editor_client):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("_posts/2024-01-01-a.md", HELLO)
+        archive.writestr("_posts/2024-01-02-b.md", "---\ntitle: B\n---\nsecond file\n")
+    damaged = buffer.getvalue().replace(b"second file", b"second fil!")
+    upload = SimpleUploadedFile("posts.zip", damaged, content_type="application/zip")
+
+    response = editor_client.post(URL, {"archive": upload})
+
+    assert response.status_code == 200  # was a 500 (Bad CRC-32)
+    assert "_posts/2024-01-02-b.md: the archive is damaged" in response.content.decode()
+    assert not Post.objects.exists()
+
+
 def test_authors_cannot_import(author_client):
     upload = zip_upload({"_posts/2024-01-02-hello.md": HELLO})
 

@@ -96,3 +96,65 @@ def test_oversized_upload_and_non_zip_are_refused_with_a_reason(tmp_path):
         )
     with pytest.raises(UnsafeArchive, match="not a zip archive"):
         extract_markdown_zip(io.BytesIO(b"plain text, not a zip"), tmp_path)
+
+
+def _stored_zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _damaged() -> io.BytesIO:
+    return io.BytesIO(_stored_zip({"a.md": b"hello world"}).replace(b"hello", b"hellX"))
+
+
+def _patched(headers: tuple[tuple[bytes, int], ...], value: int, *, flag: bool) -> io.BytesIO:
+    """A one-member zip with a 2-byte field of its local and central headers set."""
+    data = bytearray(_stored_zip({"a.md": b"hello"}))
+    for signature, offset in headers:
+        at = data.index(signature) + offset
+        old = int.from_bytes(data[at : at + 2], "little")
+        data[at : at + 2] = (old | value if flag else value).to_bytes(2, "little")
+    return io.BytesIO(bytes(data))
+
+
+def _encrypted() -> io.BytesIO:
+    return _patched(((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)), 0x1, flag=True)
+
+
+def _deflate64() -> io.BytesIO:
+    # Compression method 9, Deflate64, which Python cannot read.
+    return _patched(((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)), 9, flag=False)
+
+
+@pytest.mark.parametrize(
+    ("upload", "reason"),
+    [
+        (_damaged, "a.md: the archive is damaged"),
+        (_encrypted, "a.md: the file is encrypted"),
+        (_deflate64, "a.md: compressed in a way this server cannot read"),
+        (lambda: make_zip({"x" * 300 + ".md": b"long"}), "cannot be written here"),
+        (lambda: make_zip({"a.md": b"file", "a.md/b.md": b"below"}), "a.md/b.md: cannot be"),
+    ],
+)
+def test_an_archive_that_cannot_be_extracted_is_refused_with_a_reason(tmp_path, upload, reason):
+    # Each of these was a 500 in the admin's upload.
+    with pytest.raises(UnsafeArchive, match=reason):
+        extract_markdown_zip(upload(), tmp_path)
+
+
+def test_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
+    # Many zip tools write UTF-8 names without marking them; read as CP437 (the format's
+    # default) they were mojibake, and the post's slug became `post`.
+    data = bytearray(_stored_zip({"_posts/2024-01-01-夜市.md": b"---\ntitle: x\n---\n"}))
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + offset
+        flags = int.from_bytes(data[at : at + 2], "little") & ~0x800
+        data[at : at + 2] = flags.to_bytes(2, "little")
+
+    extracted = extract_markdown_zip(io.BytesIO(bytes(data)), tmp_path)
+
+    assert extracted.written == ["_posts/2024-01-01-夜市.md"]
+    assert (tmp_path / "_posts/2024-01-01-夜市.md").is_file()
