@@ -614,3 +614,27 @@ def test_a_new_post_with_a_taken_title_gets_a_free_slug_from_the_prefilled_one(a
     typed = admin_client.post(ADD_URL, form_data(title="Other", slug="weekly-update"))
     assert typed.status_code == 200
     assert "already exists" in str(typed.context["adminform"].form.errors["slug"])
+
+
+@pytest.mark.parametrize(
+    ("zone", "field", "day", "time"),
+    [
+        ("America/New_York", "expires_at", "9999-12-31", "23:00:00"),  # "never expires"
+        ("America/New_York", "published_at", "9999-12-31", "23:00:00"),
+        ("Asia/Tokyo", "published_at", "0001-01-01", "00:00:00"),
+    ],
+)
+def test_a_date_at_the_calendar_s_ends_is_a_form_error_not_a_500(
+    admin_client, settings, zone, field, day, time
+):
+    # In UTC these are years 10000 and 0: saving them (or showing them in the site's
+    # zone later) raised OverflowError.
+    settings.TIME_ZONE = zone
+
+    response = admin_client.post(
+        ADD_URL, form_data(title="Far", **{f"{field}_0": day, f"{field}_1": time})
+    )
+
+    assert response.status_code == 200
+    assert "Give a date from 0001-01-02 to 9999-12-30" in response.content.decode()
+    assert not Post.objects.exists()

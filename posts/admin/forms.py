@@ -10,6 +10,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from taggit.forms import TagWidget
 
+from posts import date_range
 from posts.markdown_io.fields import FIELD_KEYS
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
@@ -348,6 +349,19 @@ class PostAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("published_at", "expires_at", "modified_at"):
+            moment = cleaned.get(name)
+            if moment is not None and not date_range.in_range(moment):
+                self.add_error(
+                    name,
+                    ValidationError(
+                        "Give a date %(range)s: this one cannot be stored or shown in every "
+                        "time zone.",
+                        code="date_out_of_range",
+                        params={"range": date_range.RANGE_TEXT},
+                    ),
+                )
+                cleaned.pop(name, None)
         loaded_at = cleaned.get("loaded_at")
         if self.instance.pk is not None and loaded_at:
             saved_at = self.instance.updated_at

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_date, parse_datetime
 
+from posts import date_range
 from posts.slugs import make_slug
 
 if TYPE_CHECKING:
@@ -182,11 +183,10 @@ def to_datetime(value, tz: dt.tzinfo) -> dt.datetime:
         raise ValueError(f"cannot read {value!r} ({type(value).__name__}) as a date")
     if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
         parsed = parsed.replace(tzinfo=tz)
-    try:
-        # Stored in UTC: `0001-01-01 00:00 +0100` would be in year 0.
-        parsed.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError(f"{value!r} is out of range: years 1 to 9999 in UTC") from None
+    if not date_range.in_range(parsed):
+        # Stored in UTC and shown in the site's zone: `0001-01-01 00:00 +0100` would be in
+        # year 0.
+        raise ValueError(f"{value!r} is out of range: dates go {date_range.RANGE_TEXT}")
     return parsed
 
 
