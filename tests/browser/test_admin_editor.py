@@ -166,6 +166,21 @@ def test_slug_filled_in_from_a_title_keeps_vowel_signs(page, editor_user):
     assert Post.objects.get().slug == "हिन्दी-ข่าว"
 
 
+def test_a_second_post_titled_with_a_leading_underscore_gets_a_free_slug(page, editor_user):
+    # The prefill kept `_draft-notes`, the server made `draft-notes`: the taken slug was
+    # not recognised as the prefill, got no suffix, and the save failed.
+    PostFactory(title="_Draft notes", slug="draft-notes")
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+
+    page.locator("#id_title").press_sequentially("_Draft notes")
+    expect(page.locator("#id_slug")).to_have_value("draft-notes")
+    press(page, "_continue")
+
+    assert Post.objects.filter(title="_Draft notes").count() == 2
+    assert Post.objects.exclude(slug="draft-notes").get().slug.startswith("draft-notes-")
+
+
 def test_category_slug_filled_in_from_a_name_keeps_vowel_signs(page, admin_user):
     log_in(page, "admin", "password")
     page.goto("/admin/posts/category/add/")

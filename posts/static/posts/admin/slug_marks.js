@@ -14,6 +14,8 @@
             .trim()
             .replace(/[-\s]+/g, '-')
             .substring(0, maxLength);
-        return slug.replace(/-+$/g, '');
+        // As the server's make_slug: no `-` or `_` at either end (`_Draft notes` is
+        // `draft-notes` there; a prefill it did not recognise got no free suffix).
+        return slug.replace(/^[-_]+|[-_]+$/g, '');
     };
 }
