@@ -160,6 +160,27 @@ def test_publishing_a_post_past_its_expiry_date_is_refused(admin_client, how):
     assert post.status == Post.Status.DRAFT
 
 
+def test_moving_a_published_post_s_date_past_its_expiry_date_is_refused(admin_client):
+    # Plain Save with a later date: listed as "goes live" in 2032, expiring in 2031.
+    post = published(expires_at=NOW + dt.timedelta(days=5 * 365))
+    data = form_data(
+        title=post.title,
+        slug=post.slug,
+        body=post.body,
+        status="published",
+        published_at_0="2032-03-01",
+        published_at_1="12:00:00",
+        expires_at_0=post.expires_at.strftime("%Y-%m-%d"),
+        expires_at_1=post.expires_at.strftime("%H:%M:%S"),
+    )
+
+    response = admin_client.post(reverse("admin:posts_post_change", args=[post.pk]), data)
+
+    assert response.status_code == 200
+    assert "would never be visible" in response.context["adminform"].form.errors["expires_at"][0]
+    assert Post.objects.get(pk=post.pk).published_at == post.published_at
+
+
 def test_the_admin_says_when_a_post_expired(admin_client, posts):
     _, gone = posts
     html = admin_client.get(reverse("admin:posts_post_change", args=[gone.pk])).content

@@ -334,11 +334,12 @@ class PostAdminForm(forms.ModelForm):
             )
 
     def _refuse_publishing_expired(self, cleaned) -> None:
-        """Status set to Published by hand (plain Save) with an expiry date already past:
-        the same refusal as the publishing buttons', which it went around."""
+        """Status set to Published by hand (plain Save) with an expiry date already past, or
+        a published post's date moved past its expiry date: the same refusal as the
+        publishing buttons', which it went around."""
         if cleaned.get("status") != Post.Status.PUBLISHED:
             return
-        if not {"status", "expires_at"} & set(self.changed_data):
+        if not {"status", "expires_at", "published_at"} & set(self.changed_data):
             return
         now = timezone.now().replace(microsecond=0)
         goes_live = cleaned.get("published_at") or now
