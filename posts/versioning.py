@@ -21,7 +21,7 @@ from collections import defaultdict
 
 import reversion
 from django.db import transaction
-from reversion.models import _safe_revert
+from reversion.models import Version, _safe_revert
 
 from posts.markdown_io.sync import SOURCE_COLUMNS
 from posts.models import Author, Category, Post, PostAuthor, PostRevision, Tag, TaggedPost
@@ -151,3 +151,32 @@ def _relinked(tag_links: list, renamed: dict[int, int], using: str) -> list:
 def _existing(model, using: str, pks: set[int]) -> set[int]:
     """Those of `pks` that still exist (one query)."""
     return set(model.objects.using(using).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def keep_first_versions(post_ids, *, user, before: str) -> int:
+    """Keep a version of each of these posts that has none yet, as the database holds it
+    now, with a comment saying what comes next (`before`: "its first change in the admin",
+    "it was deleted"); the number kept.
+
+    The importer writes posts in bulk, without versions: an imported post's first edit in
+    the admin left no way back to the state it was imported in, and one deleted before any
+    edit could not be recovered. Call it outside any revision block (reversion merges a
+    nested block into the outer revision, where the edit would overwrite this state).
+    """
+    ids = [str(pk) for pk in post_ids]
+    versioned = set(
+        Version.objects.get_for_model(Post)
+        .filter(object_id__in=ids)
+        .values_list("object_id", flat=True)
+    )
+    kept = 0
+    for post in Post.objects.filter(pk__in=[pk for pk in ids if pk not in versioned]):
+        with reversion.create_revision(manage_manually=True):
+            reversion.add_to_revision(post)
+            reversion.set_user(user)
+            source = (
+                f"As imported from {post.source_path}, before" if post.source_path else "Before"
+            )
+            reversion.set_comment(f"{source} {before}")
+        kept += 1
+    return kept

@@ -221,10 +221,14 @@ def test_bulk_action_keeps_one_version_per_post(admin_client):
 
     for post in (first, second):
         versions = Version.objects.get_for_object(post)
-        assert versions.count() == 1
+        # Before the action (the post had no version) and after it.
+        assert [v.revision.get_comment() for v in versions] == [
+            "Published (bulk action).",
+            "Before its first change in the admin",
+        ]
         # Restoring one post must not touch the other: each revision holds one post.
-        assert versions.get().revision.version_set.filter(content_type__model="post").count() == 1
-        assert versions.get().revision.get_comment() == "Published (bulk action)."
+        for version in versions:
+            assert version.revision.version_set.filter(content_type__model="post").count() == 1
 
 
 def test_saving_from_a_browser_without_changes_says_nothing_changed(admin_client):
@@ -237,7 +241,7 @@ def test_saving_from_a_browser_without_changes_says_nothing_changed(admin_client
 
     admin_client.post(change_url(post), data)
 
-    assert Version.objects.get_for_object(post).get().revision.get_comment() == (
+    assert Version.objects.get_for_object(post).first().revision.get_comment() == (
         "No fields changed."
     )
 
@@ -255,7 +259,11 @@ def test_publishing_buttons_are_named_in_the_history(admin_client):
     )
 
     comments = [version.revision.get_comment() for version in Version.objects.get_for_object(post)]
-    assert comments == ["Changed Status.", "Changed Status and Publication date."]
+    assert comments == [
+        "Changed Status.",
+        "Changed Status and Publication date.",
+        "Before its first change in the admin",
+    ]
 
 
 def test_a_deleted_post_is_recovered_from_its_last_version(admin_client, post_with_history):
@@ -390,3 +398,63 @@ def test_restoring_after_a_merged_away_tags_name_was_reused_links_the_new_tag(
     assert sorted(post.tags.names()) == ["alpha", "beta"]
     assert post.tags.get(name="alpha").pk == newcomer.pk
     assert Tag.objects.filter(name="alpha").count() == 1
+
+
+IMPORTED = "---\ntitle: Imported title\ndate: 2024-01-02\ntags: [kept]\n---\nImported body.\n"
+
+
+@pytest.fixture
+def imported_post(tmp_path):
+    from posts.markdown_io.importer import import_folder
+
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts/2024-01-02-imported.md").write_text(IMPORTED)
+    import_folder(tmp_path)
+    return Post.objects.get()
+
+
+def test_an_imported_post_s_first_edit_keeps_the_imported_state_to_restore(
+    admin_client, imported_post
+):
+    # The importer writes no versions: the state as imported was lost at the first edit.
+    post = imported_post
+    edit(admin_client, post, title="Edited title", tags="other")
+
+    versions = list(Version.objects.get_for_object(post))
+    assert [v.revision.get_comment() for v in versions] == [
+        "Changed Title and Tags.",
+        "As imported from _posts/2024-01-02-imported.md, before its first change in the admin",
+    ]
+    page = admin_client.get(revision_url(post, versions[1]))
+    assert (
+        admin_client.post(revision_url(post, versions[1]), displayed_form_data(page)).status_code
+        == 302
+    )
+    post.refresh_from_db()
+    assert (post.title, list(post.tags.names())) == ("Imported title", ["kept"])
+
+
+@pytest.mark.parametrize("how", ["delete page", "bulk delete"])
+def test_an_imported_post_deleted_before_any_edit_can_be_recovered(
+    admin_client, imported_post, how
+):
+    post_id = imported_post.pk
+    if how == "delete page":
+        url = reverse("admin:posts_post_delete", args=[post_id])
+        assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    else:
+        admin_client.post(
+            reverse("admin:posts_post_changelist"),
+            {"action": "delete_selected", "_selected_action": [post_id], "post": "yes"},
+        )
+    assert not Post.objects.filter(pk=post_id).exists()
+
+    [version] = Version.objects.get_deleted(Post)
+    assert version.revision.get_comment() == (
+        "As imported from _posts/2024-01-02-imported.md, before it was deleted"
+    )
+    recover_url = reverse("admin:posts_post_recover", args=[version.pk])
+    page = admin_client.get(recover_url)
+    assert admin_client.post(recover_url, displayed_form_data(page)).status_code == 302
+    post = Post.objects.get(pk=post_id)
+    assert (post.title, list(post.tags.names())) == ("Imported title", ["kept"])

@@ -19,6 +19,7 @@ from posts.admin.forms import AddTagForm, MergeForm, SetCategoryForm
 from posts.api.caching import invalidate as invalidate_api_cache
 from posts.models import Category, Post, Tag, TaggedPost, never_visible
 from posts.roles import can_publish
+from posts.versioning import keep_first_versions
 
 # The largest primary key a BigAutoField holds.
 MAX_ID = 2**63 - 1
@@ -53,6 +54,7 @@ def _save_version(model_admin, request, post: Post, comment: str, *, change=None
     """Apply `change(post)` (if any), save the post, and keep that as a version. True when
     that took a published post offline (an Author's change is a draft)."""
     offline = False
+    keep_first_versions([post.pk], user=request.user, before="its first change in the admin")
     with transaction.atomic(), reversion.create_revision():
         if change is not None:
             change(post)

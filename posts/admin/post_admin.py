@@ -29,6 +29,7 @@ from posts.models import Post, PostAuthor, PostRevision
 from posts.preview import make_preview_token, preview_url
 from posts.roles import can_edit_any_post, can_publish, editable_posts
 from posts.slugs import SLUG_PREFILL_JS
+from posts.versioning import keep_first_versions
 
 # Columns the list never shows: deferring them keeps a page of a 30,000-post table light.
 LIST_DEFERRED_FIELDS = ["body", "body_html", "excerpt", "plain_excerpt", "meta"]
@@ -317,6 +318,25 @@ class PostAdmin(actions.CheckedSelection, VersionAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saving -----------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Before VersionAdmin opens the revision of this change (see keep_first_versions).
+        if request.method == "POST":
+            post = self.get_object(request, unquote(object_id))
+            if post is not None and self.has_change_permission(request, post):
+                keep_first_versions(
+                    [post.pk], user=request.user, before="its first change in the admin"
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_model(self, request, obj):
+        keep_first_versions([obj.pk], user=request.user, before="it was deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        keep_first_versions(pks, user=request.user, before="it was deleted")
+        super().delete_queryset(request, queryset)
 
     def save_model(self, request, obj, form, change):
         if not can_publish(request.user) and obj.status != Post.Status.DRAFT:
