@@ -214,3 +214,44 @@ def test_deleting_an_imported_post_says_the_next_import_brings_it_back(admin_cli
     assert "next import" not in plain.content.decode()
     assert "come back with its next import" in bulk.content.decode()
     assert Post.objects.count() == 2  # only asked, nothing deleted
+
+
+@pytest.mark.parametrize("select_across", [False, True])
+def test_an_action_on_more_posts_than_it_may_change_is_refused_and_changes_none(
+    admin_client, monkeypatch, select_across
+):
+    # 5,000 posts took 70 s, past a server's timeout, and were left half-published.
+    monkeypatch.setattr("posts.admin.actions.MAX_ACTION_POSTS", 2)
+    posts = [PostFactory(status=Post.Status.DRAFT, published_at=None) for _ in range(3)]
+    extra = {"select_across": "1", "index": "0"} if select_across else {"index": "0"}
+
+    response = run_action(
+        admin_client, "publish_posts", posts[:1] if select_across else posts, **extra
+    )
+
+    assert response.status_code == 302
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "An action changes at most 2 posts at a time, and 3 are selected" in page
+    assert not Post.objects.filter(status=Post.Status.PUBLISHED).exists()
+    run_action(admin_client, "publish_posts", posts[:2], index="0")
+    assert Post.objects.filter(status=Post.Status.PUBLISHED).count() == 2
+
+
+def test_a_bulk_action_is_all_or_nothing(admin_client, monkeypatch):
+    first, second = (PostFactory(status=Post.Status.DRAFT, published_at=None) for _ in range(2))
+    saves = []
+
+    def fail_on_second(post, *args, **kwargs):
+        saves.append(post.pk)
+        if len(saves) == 2:
+            raise RuntimeError("the request was cut short")
+        return original(post, *args, **kwargs)
+
+    original = Post.save
+    monkeypatch.setattr(Post, "save", fail_on_second)
+
+    with pytest.raises(RuntimeError):
+        run_action(admin_client, "publish_posts", [first, second], index="0")
+
+    first.refresh_from_db()
+    assert first.status == Post.Status.DRAFT  # not left published while second was not
