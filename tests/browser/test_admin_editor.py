@@ -1,6 +1,7 @@
 """An editor's and an author's day in the admin, in a real browser."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -190,3 +191,36 @@ def test_category_slug_filled_in_from_a_name_keeps_vowel_signs(page, admin_user)
     page.locator("#id_name").press_sequentially("தமிழ் செய்தி 1")
 
     expect(page.locator("#id_slug")).to_have_value("தமிழ்-செய்தி-1")
+
+
+def test_the_preview_asks_for_one_render_at_a_time_and_ends_on_the_latest_text(
+    page, editor_user, monkeypatch
+):
+    # Each pause in typing started a render while the last one still ran (aborting the
+    # request does not stop the server): a long body kept several workers busy.
+    from posts import rendering
+
+    running, most = [0], [0]
+    render = rendering.render
+
+    def slow_render(*args, **kwargs):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.8)
+            return render(*args, **kwargs)
+        finally:
+            running[0] -= 1
+
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+    preview = page.locator(".md-editor__output")
+    expect(page.locator(".md-editor")).to_have_attribute("data-preview-state", "ready")
+    monkeypatch.setattr(rendering, "render", slow_render)
+    body = page.locator("#id_body")
+    for word in ("one", " two", " three", " four"):
+        body.press_sequentially(word)
+        page.wait_for_timeout(400)  # a pause: longer than the preview's delay
+
+    expect(preview.locator("p")).to_have_text("one two three four", timeout=10_000)
+    assert most[0] == 1
