@@ -638,3 +638,36 @@ def test_a_date_at_the_calendar_s_ends_is_a_form_error_not_a_500(
     assert response.status_code == 200
     assert "Give a date from 0001-01-02 to 9999-12-30" in response.content.decode()
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "meta", ['{"headless": true}', '{"build": {"render": "never"}}', '{"permalink": false}']
+)
+@pytest.mark.parametrize("how", [{"_publish_now": "Publish now"}, {"status": "published"}])
+def test_a_post_the_site_builds_no_page_of_cannot_be_published(admin_client, meta, how):
+    # A Hugo headless bundle published here was served by the API, a page the site lacks.
+    post = PostFactory(status=Post.Status.DRAFT, meta=json.loads(meta))
+
+    response = admin_client.post(
+        change_url(post), form_data(title=post.title, slug=post.slug, meta=meta, **how)
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["meta"]
+    assert error.startswith("The site builds no page of this post")
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+
+
+def test_the_publish_action_leaves_posts_the_site_builds_no_page_of_as_drafts(admin_client):
+    hidden = PostFactory(status=Post.Status.DRAFT, meta={"headless": True})
+    shown = PostFactory(status=Post.Status.DRAFT)
+
+    response = admin_client.post(
+        reverse("admin:posts_post_changelist"),
+        {"action": "publish_posts", "_selected_action": [hidden.pk, shown.pk], "index": "0"},
+    )
+
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "1 post(s) stay drafts: their extra front matter says the site builds no page" in page
+    assert list(Post.objects.filter(status=Post.Status.PUBLISHED)) == [shown]

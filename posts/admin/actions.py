@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from posts.admin.forms import AddTagForm, MergeForm, SetCategoryForm
 from posts.api.caching import invalidate as invalidate_api_cache
+from posts.markdown_io.fields import never_written_out
 from posts.models import Category, Post, Tag, TaggedPost, never_visible
 from posts.roles import can_publish
 from posts.versioning import keep_first_versions
@@ -145,9 +146,12 @@ def _intermediate_page(model_admin, request, queryset, *, form, title, action, i
 @admin.action(description="Publish selected posts", permissions=["publish"])
 def publish_posts(model_admin, request, queryset):
     now = timezone.now()
-    live = scheduled = expired = 0
+    live = scheduled = expired = unbuilt = 0
     with transaction.atomic():  # all or nothing, should the request be cut short
         for post in _fresh_posts(request, queryset):
+            if never_written_out(post.meta or {}):  # as the form refuses it
+                unbuilt += post.status == Post.Status.DRAFT
+                continue
             post.status = Post.Status.PUBLISHED
             if post.published_at is None:
                 post.published_at = now.replace(microsecond=0)
@@ -170,6 +174,13 @@ def publish_posts(model_admin, request, queryset):
             request,
             f"{expired} post(s) stay hidden: their expiry date has passed "
             "(or comes before they go live). Clear or change it to show them.",
+            messages.WARNING,
+        )
+    if unbuilt:
+        model_admin.message_user(
+            request,
+            f"{unbuilt} post(s) stay drafts: their extra front matter says the site builds "
+            "no page of them (headless, build or permalink: false).",
             messages.WARNING,
         )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from taggit.forms import TagWidget
 
 from posts import date_range
-from posts.markdown_io.fields import FIELD_KEYS
+from posts.markdown_io.fields import FIELD_KEYS, never_written_out
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
 from posts.slugs import make_slug, unique_slug
@@ -345,6 +345,28 @@ class PostAdminForm(forms.ModelForm):
         goes_live = cleaned.get("published_at") or now
         self._refuse_never_visible(goes_live, cleaned.get("expires_at"), now)
 
+    def _refuse_publishing_unbuilt(self, cleaned, *, publishing: bool = False) -> None:
+        """Published (or its extra front matter changed while published) with a key that
+        tells the site to build no page of it (Hugo's `headless: true`, `build: {render:
+        never}`, Eleventy's `permalink: false`): the API would serve a page the site does
+        not have, and the export could not write it back."""
+        if cleaned.get("status") != Post.Status.PUBLISHED:
+            return
+        if not publishing and not {"status", "meta"} & set(self.changed_data):
+            return
+        meta = cleaned.get("meta")
+        if isinstance(meta, dict) and never_written_out(meta):
+            keys = [k for k in ("headless", "build", "_build", "permalink") if k in meta]
+            self.add_error(
+                "meta",
+                ValidationError(
+                    "The site builds no page of this post: %(keys)s in its extra front "
+                    "matter says so. Remove that to publish it, or keep it a draft.",
+                    code="not_built",
+                    params={"keys": ", ".join(f"“{key}”" for key in keys)},
+                ),
+            )
+
     def clean_excerpt(self):
         return self._keep_line_endings("excerpt")
 
@@ -391,6 +413,7 @@ class PostAdminForm(forms.ModelForm):
         intent = publishing_intent(self.data)
         if intent is None:
             self._refuse_publishing_expired(cleaned)
+            self._refuse_publishing_unbuilt(cleaned)
             return cleaned
         if not self.can_publish:
             raise ValidationError(
@@ -418,6 +441,8 @@ class PostAdminForm(forms.ModelForm):
         goes_live = cleaned.get("published_at")
         if intent != UNPUBLISH and goes_live is not None:
             self._refuse_never_visible(goes_live, cleaned.get("expires_at"), now)
+        if intent != UNPUBLISH:
+            self._refuse_publishing_unbuilt(cleaned, publishing=True)
         # The buttons change values the editor did not type: record them as changes, so
         # the history says "Changed Status" rather than "No fields changed".
         for name in ("status", "published_at"):
