@@ -1594,3 +1594,24 @@ def test_reread_leaves_admin_edits_as_a_conflict_unless_overwrite(tmp_path):
     import_folder(root, reread=True, timezone="Asia/Tokyo", overwrite=True)
     post.refresh_from_db()
     assert (post.title, post.published_at.hour) == ("Tokyo", 1)
+
+
+def test_translations_in_a_folder_per_language_are_two_posts_not_duplicates(tmp_path):
+    # Decap's i18n `multiple_folders` (the date shared with `i18n: duplicate`): the French
+    # page was reported as a duplicate of the English one and never imported.
+    root = write_files(
+        tmp_path,
+        {
+            "content/blog/en/paris.md": jekyll("Paris"),
+            "content/blog/fr/paris.md": jekyll("Paris"),
+            "content/blog/pt_BR/paris.md": jekyll("Paris"),
+            # A copy: its path differs where no language is named.
+            "content/copy/en/paris.md": jekyll("Paris"),
+        },
+    )
+
+    report = import_folder(root)
+
+    assert report.counts["created"] == 3, report.render(verbosity=2)
+    [duplicate] = [o for o in report.outcomes if o.action == "duplicate"]
+    assert duplicate.path == "content/copy/en/paris.md"

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import DatabaseError, reset_queries, router, transaction
 from django.db.models import Prefetch
 from django.utils import timezone as dj_timezone
@@ -39,7 +40,7 @@ from posts.api.caching import invalidate as invalidate_api_cache
 from posts.markdown_io import report as r
 from posts.markdown_io import sync
 from posts.markdown_io.fields import PostData, SectionPage, file_name_parts, timezone_named
-from posts.markdown_io.inherited import InheritedStatus
+from posts.markdown_io.inherited import LANGUAGE, InheritedStatus
 from posts.markdown_io.parsing import DEFAULT_MAX_BYTES, ParseError, parse_post
 from posts.markdown_io.run_lock import one_import_at_a_time
 from posts.markdown_io.site_config import (
@@ -602,6 +603,7 @@ class FolderImport:
                     and not (in_posts_folder(found[1]) and in_posts_folder(item.path))
                     and _content_dir(found[1], self.content_dirs or [])
                     == _content_dir(item.path, self.content_dirs or [])
+                    and not _in_two_languages(found[1], item.path)
                 ):
                     item.duplicate_of = (found[0], found[1])
                     item.canonical = found[2] if len(found) > 2 else None
@@ -979,6 +981,24 @@ def _content_dir(path: str, folders: list[str]) -> str | None:
     language's folder, share its file name, title, date and author, and are no copies."""
     inside = [folder for folder in folders if path.startswith(folder + "/")]
     return max(inside, key=len, default=None)  # `content/en` rather than `content`
+
+
+def _in_two_languages(path: str, other: str) -> bool:
+    """Whether the two paths differ only where each names a language (`blog/en/paris.md`
+    and `blog/fr/paris.md`): translations kept a folder per language (Decap CMS's
+    `multiple_folders`, Eleventy's usual layout, Hugo's without a contentDir per
+    language) share a file name, title, date and author, and are no copies."""
+    parts, others = path.split("/")[:-1], other.split("/")[:-1]
+    if len(parts) != len(others):
+        return False
+    differ = [(a, b) for a, b in zip(parts, others, strict=True) if a != b]
+    return bool(differ) and all(_language_code(a) and _language_code(b) for a, b in differ)
+
+
+def _language_code(name: str) -> bool:
+    """`en`, `fr`, `pt-BR`, `zh_Hans`: a language Django knows, with a region or script."""
+    code = name.lower().replace("_", "-")
+    return LANGUAGE.fullmatch(code) is not None and code.split("-")[0] in LANG_INFO
 
 
 def _page_key(path: str) -> tuple[str, str, str] | None:
