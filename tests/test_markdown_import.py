@@ -1615,3 +1615,56 @@ def test_translations_in_a_folder_per_language_are_two_posts_not_duplicates(tmp_
     assert report.counts["created"] == 3, report.render(verbosity=2)
     [duplicate] = [o for o in report.outcomes if o.action == "duplicate"]
     assert duplicate.path == "content/copy/en/paris.md"
+
+
+def test_in_an_eleventy_site_what_eleventy_ignores_or_does_not_read_is_no_post(tmp_path):
+    # An ignored work-in-progress folder and the project's README were published.
+    root = write_files(
+        tmp_path,
+        {
+            "eleventy.config.js": 'export default () => ({ dir: { input: "src" } });\n',
+            ".eleventyignore": "# not ready\nwip/\n*.draft.md\n",
+            ".gitignore": "node_modules/\nsrc/private/\n",
+            "src/.eleventyignore": "notes.md\n",
+            "README.md": "# Project\n",
+            "src/wip/secret.md": jekyll("Unfinished secret"),
+            "src/posts/idea.draft.md": jekyll("Idea"),
+            "src/private/diary.md": jekyll("Diary"),
+            "src/notes.md": jekyll("Notes"),
+            "src/posts/ok.md": jekyll("Post"),
+        },
+    )
+
+    report = import_folder(root)
+
+    assert list(Post.objects.values_list("title", flat=True)) == ["Post"]
+    skipped = {o.path: o.detail for o in report.outcomes if o.action == "skipped"}
+    assert skipped == {
+        "README.md": "outside the Eleventy input folder src/ (its config), not a page",
+        "src/wip/secret.md": "ignored by `wip/` in .eleventyignore (Eleventy builds no page of it)",
+        "src/posts/idea.draft.md": (
+            "ignored by `*.draft.md` in .eleventyignore (Eleventy builds no page of it)"
+        ),
+        "src/private/diary.md": (
+            "ignored by `src/private/` in .gitignore (Eleventy builds no page of it)"
+        ),
+        "src/notes.md": (
+            "ignored by `notes.md` in src/.eleventyignore (Eleventy builds no page of it)"
+        ),
+    }
+
+
+def test_an_eleventy_input_folder_imported_alone_keeps_its_site_s_ignores(tmp_path):
+    root = write_files(
+        tmp_path,
+        {
+            ".eleventy.js": "module.exports = () => ({ dir: { input: 'src' } });\n",
+            ".eleventyignore": "src/wip/\n",
+            "src/wip/secret.md": jekyll("Unfinished secret"),
+            "src/ok.md": jekyll("Post"),
+        },
+    )
+
+    import_folder(root / "src")
+
+    assert list(Post.objects.values_list("title", flat=True)) == ["Post"]

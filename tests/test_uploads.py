@@ -33,6 +33,8 @@ def test_markdown_files_and_site_settings_are_extracted_and_the_rest_ignored(tmp
             "site/notes/n.11tydata.json": b"{}",
             "site/assets/manifest.json": b"{}",
             "site/eleventy.config.js": b"export default function () {}",
+            "site/.eleventyignore": b"wip/\n",
+            "site/.gitignore": b"private/\n",
             "__MACOSX/site/._x.md": b"junk",
         }
     )
@@ -40,6 +42,8 @@ def test_markdown_files_and_site_settings_are_extracted_and_the_rest_ignored(tmp
     result = extract_markdown_zip(upload, tmp_path)
 
     assert sorted(result.written) == [
+        "site/.eleventyignore",
+        "site/.gitignore",
         "site/_config.yml",
         "site/_posts/2024-01-02-hello.md",
         "site/config/_default/languages.toml",

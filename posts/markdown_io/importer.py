@@ -423,7 +423,10 @@ class FolderImport:
             for rel, bundle in leaf_bundle_resources(self.root, (rel for rel, _ in files)).items()
         }
         for rel, _ in files:
-            if rel not in not_posts and (reason := self.inherited.jekyll_not_post(rel)):
+            if rel in not_posts:
+                continue
+            reason = self.inherited.jekyll_not_post(rel) or self.inherited.eleventy_not_post(rel)
+            if reason:
                 not_posts[rel] = reason
         # A dry run is one transaction rolled back at the end; a real run commits each batch.
         with transaction.atomic() if self.report.dry_run else nullcontext():

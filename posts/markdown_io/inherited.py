@@ -30,13 +30,17 @@ from posts.markdown_io.parsing import ParseError, split_source
 from posts.markdown_io.site_config import (
     DATA_EXTENSIONS,
     ELEVENTY_CONFIGS,
+    ELEVENTY_IGNORE_FILES,
     HUGO_CONFIG_FOLDER,
     HUGO_CONFIGS,
     HUGO_KEY_FILES,
     JEKYLL_CONFIGS,
+    eleventy_input_dir,
     has_hugo_config,
     hugo_config_values,
     hugo_content_dirs,
+    ignore_patterns,
+    ignored_by,
     parse_config,
     setting,
 )
@@ -67,6 +71,7 @@ class InheritedStatus:
         self._codes: set[str] | None = None
         self._jekyll_sites: dict[str, str] = {}
         self._generator: str | None = None
+        self._eleventy: dict | None = None
 
     @property
     def eleventy(self) -> bool:
@@ -155,6 +160,46 @@ class InheritedStatus:
         if folders[special:][:1] == ["_posts"] and not dated:
             return "in _posts without a date in its name (YYYY-MM-DD-title.md): not a post"
         return None
+
+    def eleventy_not_post(self, path: str) -> str | None:
+        """Why Eleventy builds no page of the file at `path` (for the import report), or
+        None. In an Eleventy site only: a file outside the input folder its config names
+        (`dir: { input: "src" }`: the project's README is no page), or one its
+        `.eleventyignore` or `.gitignore` names (at the project's folder, or an
+        `.eleventyignore` in the input folder): a work-in-progress folder ignored there was
+        published here."""
+        if not self.eleventy:
+            return None
+        full = posixpath.join(self.prefix, path) if self.prefix else path
+        source = self._eleventy_source()
+        input_dir = source["input"]
+        if input_dir and not full.startswith(input_dir + "/"):
+            return f"outside the Eleventy input folder {input_dir}/ (its config), not a page"
+        for name, folder, patterns in source["ignores"]:
+            inside = full[len(folder) + 1 :] if folder else full
+            for pattern in patterns:
+                if ignored_by(inside, pattern):
+                    where = f"{folder}/{name}" if folder else name
+                    return f"ignored by `{pattern}` in {where} (Eleventy builds no page of it)"
+        return None
+
+    def _eleventy_source(self) -> dict:
+        """The Eleventy site's input folder and ignore files (read once)."""
+        if self._eleventy is None:
+            config = next(name for name in ELEVENTY_CONFIGS if name in self._listed(""))
+            text = (self._read(config) or b"").decode("utf-8", "replace")
+            input_dir = eleventy_input_dir(text)
+            ignores = []
+            sources = [("", name) for name in ELEVENTY_IGNORE_FILES]
+            if input_dir:
+                sources.append((input_dir, ".eleventyignore"))
+            for folder, name in sources:
+                data = self._read(posixpath.join(folder, name) if folder else name)
+                if data is not None:
+                    patterns = ignore_patterns(data.decode("utf-8", "replace"))
+                    ignores.append((name, folder, patterns))
+            self._eleventy = {"input": input_dir, "ignores": ignores}
+        return self._eleventy
 
     def _jekyll_config_folder(self, folders: list[str]) -> str | None:
         """The nearest folder (relative to the site's folder) at or above `folders` with a

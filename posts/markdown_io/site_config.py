@@ -6,8 +6,10 @@ inherits (posts.markdown_io.inherited) and the zip upload (which files to keep) 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import posixpath
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,54 @@ HUGO_CONFIGS = tuple(
 # (`languages.toml` holds the `languages` table, `cascade.toml` the cascade).
 HUGO_CONFIG_FOLDER = "config/_default"
 HUGO_KEY_FILES = ("cascade", "languages")
-# Only its presence is read (never run): the folder is an Eleventy site.
+# Never run: its presence makes the folder an Eleventy site, and its input folder is read
+# from its text (`eleventy_input_dir`).
 ELEVENTY_CONFIGS = tuple(
     f"{stem}.{ext}" for stem in (".eleventy", "eleventy.config") for ext in ("js", "cjs", "mjs")
 )
+# Eleventy processes nothing these name (paths or globs, one a line, from the project's
+# folder); it reads .gitignore too unless told otherwise.
+ELEVENTY_IGNORE_FILES = (".eleventyignore", ".gitignore")
+# `dir: { input: "src" }` in an Eleventy config, as nearly every config writes it.
+_ELEVENTY_INPUT = re.compile(r"""\binput\s*:\s*(["'`])([^"'`\n]+)\1""")
+
+
+def eleventy_input_dir(config_text: str) -> str:
+    """The input folder an Eleventy config's text names, relative to the project ("" for
+    the project's folder, Eleventy's default). A config is code, never run here: only a
+    literal `input: "src"` is understood."""
+    match = _ELEVENTY_INPUT.search(config_text)
+    if match is None:
+        return ""
+    folder = posixpath.normpath(match.group(2).strip().replace("\\", "/")).strip("/")
+    return "" if folder in (".", "") or folder.startswith("..") else folder
+
+
+def ignore_patterns(text: str) -> list[str]:
+    """The patterns of an ignore file: no blank lines, comments or negations."""
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith(("#", "!"))]
+
+
+def ignored_by(path: str, pattern: str) -> bool:
+    """Whether `path` (relative to the project) or a folder above it matches an ignore
+    file's pattern: a path or glob from the project's folder (`wip/`, `drafts/**`,
+    `README.md`), or, without a slash inside, a name anywhere (`*.draft.md`)."""
+    pattern = pattern.removeprefix("./")
+    folder_only = pattern.endswith("/")
+    pattern = pattern.strip("/").removeprefix("**/")
+    pattern = pattern.removesuffix("/**")
+    parts = path.split("/")
+    anywhere = "/" not in pattern
+    candidates = [
+        "/".join(parts[start:end])
+        for end in range(1, len(parts) + 1)
+        for start in (range(end) if anywhere else (0,))
+        if not (folder_only and end == len(parts))
+    ]
+    return any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates)
+
+
 DATA_EXTENSIONS = ("toml", "yaml", "yml", "json")
 
 
