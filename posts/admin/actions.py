@@ -96,6 +96,17 @@ def _save_version(model_admin, request, post: Post, comment: str, *, change=None
     return offline
 
 
+def _change_each(model_admin, request, queryset, comment: str, change) -> tuple[int, int]:
+    """Apply `change(post)` to every selected post, all or none, each saved as a version:
+    (posts changed, how many of them that took offline)."""
+    count = offline = 0
+    with transaction.atomic():
+        for post in _fresh_posts(request, queryset):
+            offline += _save_version(model_admin, request, post, comment, change=change)
+            count += 1
+    return count, offline
+
+
 def _say_taken_offline(model_admin, request, offline: int) -> None:
     """The form's warning, for a bulk action: an Author's change took posts offline."""
     if offline:
@@ -203,17 +214,13 @@ def add_tag(model_admin, request, queryset):
         form = AddTagForm(request.POST, suggest_url=suggest_url)
         if form.is_valid():
             name = form.cleaned_data["tag"]
-            count = offline = 0
-            with transaction.atomic():
-                for post in _fresh_posts(request, queryset):
-                    offline += _save_version(
-                        model_admin,
-                        request,
-                        post,
-                        f"Added tag “{name}” (bulk action).",
-                        change=lambda post: post.tags.add(name),
-                    )
-                    count += 1
+            count, offline = _change_each(
+                model_admin,
+                request,
+                queryset,
+                f"Added tag “{name}” (bulk action).",
+                lambda post: post.tags.add(name),
+            )
             model_admin.message_user(
                 request, f"Tag “{name}” added to {count} post(s).", messages.SUCCESS
             )
@@ -239,22 +246,16 @@ def set_category(model_admin, request, queryset):
         if form.is_valid():
             category = form.cleaned_data["category"]
             replace = form.cleaned_data["mode"] == SetCategoryForm.REPLACE
-            count = offline = 0
             verb = "Set category" if replace else "Added category"
-            with transaction.atomic():
-                for post in _fresh_posts(request, queryset):
-                    offline += _save_version(
-                        model_admin,
-                        request,
-                        post,
-                        f"{verb} “{category}” (bulk action).",
-                        change=lambda post: (
-                            post.categories.set([category])
-                            if replace
-                            else post.categories.add(category)
-                        ),
-                    )
-                    count += 1
+            count, offline = _change_each(
+                model_admin,
+                request,
+                queryset,
+                f"{verb} “{category}” (bulk action).",
+                lambda post: (
+                    post.categories.set([category]) if replace else post.categories.add(category)
+                ),
+            )
             model_admin.message_user(
                 request, f"Category “{category}” set on {count} post(s).", messages.SUCCESS
             )
