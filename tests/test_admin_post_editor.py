@@ -671,3 +671,25 @@ def test_the_publish_action_leaves_posts_the_site_builds_no_page_of_as_drafts(ad
     page = admin_client.get(response["Location"]).content.decode()
     assert "1 post(s) stay drafts: their extra front matter says the site builds no page" in page
     assert list(Post.objects.filter(status=Post.Status.PUBLISHED)) == [shown]
+
+
+@pytest.mark.parametrize("field", ["feature_image", "canonical_url"])
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x"]
+)
+def test_an_address_the_api_would_not_serve_is_a_form_error(admin_client, field, value):
+    # The API blanks it (posts.rendering.safe_url); saved silently, the editor never knew.
+    response = admin_client.post(ADD_URL, form_data(**{field: value}))
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors[field]
+    assert error.startswith("Use an http(s) address or one relative to the site")
+    assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["https://example.com/a.png", "/images/a.png", "cover.svg"])
+def test_http_and_relative_addresses_are_saved(admin_client, value):
+    admin_client.post(ADD_URL, form_data(feature_image=value, canonical_url=value))
+
+    post = Post.objects.get()
+    assert (post.feature_image, post.canonical_url) == (value, value)

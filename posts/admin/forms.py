@@ -10,7 +10,7 @@ from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from taggit.forms import TagWidget
 
-from posts import date_range
+from posts import date_range, rendering
 from posts.markdown_io.fields import FIELD_KEYS, never_written_out
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
@@ -255,6 +255,25 @@ class PostAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
             self.initial["tags_loaded"] = loaded_tags(self.instance.tags.all())
+
+    def _safe_address(self, name: str) -> str:
+        # The API serves these as they are only when their scheme is a safe one (else ""):
+        # say so here rather than save an address no front end will get.
+        value = (self.cleaned_data.get(name) or "").strip()
+        if value and not rendering.safe_url(value):
+            raise ValidationError(
+                "Use an http(s) address or one relative to the site: %(scheme)s addresses "
+                "are not served (a javascript: link would run in readers' browsers).",
+                code="unsafe_url",
+                params={"scheme": value.split(":", 1)[0].strip()[:20] or "this"},
+            )
+        return value
+
+    def clean_feature_image(self):
+        return self._safe_address("feature_image")
+
+    def clean_canonical_url(self):
+        return self._safe_address("canonical_url")
 
     def clean_slug(self):
         """On a new post, the slug the page filled in from the title gets a free suffix
