@@ -130,6 +130,19 @@ def test_tags_field_suggests_existing_tags(page, editor_user):
     assert sorted(values) == ["python, django", "python, django-rest-framework"]
 
 
+def test_a_quoted_tag_name_with_a_comma_is_suggested_as_it_is_typed(page, editor_user):
+    # The text after the last comma was looked up, leading quote and all: never found.
+    PostFactory(tags=["Hong Kong, China", "python"])
+    log_in(page, "edith", "edith-password")
+    page.goto("/admin/posts/post/add/")
+
+    page.locator("#id_tags").press_sequentially('python, "Hong Kong, Ch')
+
+    options = page.locator("#id_tags_suggestions option")
+    expect(options).to_have_count(1)
+    assert options.first.get_attribute("value") == 'python, "Hong Kong, China"'
+
+
 def test_author_cannot_publish_nor_open_someone_elses_post(page, author_user):
     others = PostFactory(title="Someone else's draft", status=Post.Status.DRAFT)
     others.set_authors([AuthorFactory(name="Somebody")])

@@ -2,7 +2,7 @@
  * Suggestions of existing tags for taggit's comma-separated input
  * (posts/admin/forms.py TagSuggestWidget).
  *
- * The tag being typed is the text after the last comma. Existing tags containing it
+ * The tag being typed is the text after the last comma outside double quotes. Existing tags containing it
  * (most used first) come from the admin's tag-suggestions endpoint; each datalist option
  * is the whole input with that last tag completed, so the browser's own completion list
  * works on an input holding several tags.
@@ -12,8 +12,20 @@
   const DELAY_MS = 200;
 
   function splitTags(value) {
-    const cut = value.lastIndexOf(",");
-    return { done: cut === -1 ? "" : value.slice(0, cut + 1), typing: value.slice(cut + 1).trim() };
+    // The last entry starts after the last comma outside double quotes (a doubled quote
+    // inside them turns the state twice): `"Hong Kong, Ch` is one entry being typed, whose
+    // text is looked up without its quotes.
+    let start = 0;
+    let inQuotes = false;
+    for (let index = 0; index < value.length; index += 1) {
+      if (value[index] === '"') inQuotes = !inQuotes;
+      else if (value[index] === "," && !inQuotes) start = index + 1;
+    }
+    let typing = value.slice(start).trim();
+    if (typing.startsWith('"')) {
+      typing = typing.slice(1).replace(/"$/, "").replaceAll('""', '"');
+    }
+    return { done: value.slice(0, start), typing };
   }
 
   function quoted(name) {
