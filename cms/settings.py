@@ -36,6 +36,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -134,11 +144,17 @@ if REDIS_URL:
             "KEY_PREFIX": "cms",
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                # A cache outage degrades to uncached responses instead of 500s.
+                # A cache outage degrades to uncached responses instead of 500s...
                 "IGNORE_EXCEPTIONS": True,
+                # ...quickly: a Redis that accepts connections and never answers held each
+                # request for redis-py's default 5 s per call (10-20 s a request).
+                "SOCKET_CONNECT_TIMEOUT": env_float("REDIS_CONNECT_TIMEOUT", 0.5),
+                "SOCKET_TIMEOUT": env_float("REDIS_TIMEOUT", 0.5),
             },
         }
     }
+    # ...and says so in the log, or an operator has no sign that Redis is down.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
@@ -170,6 +186,7 @@ STORAGES = {
 HTTPS = env_bool("DJANGO_HTTPS")
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -256,9 +273,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 32 *
 CMS_POST_URL = os.environ.get("CMS_POST_URL", "http://127.0.0.1:8000/posts/{slug}/")
 CMS_SITE_TITLE = os.environ.get("CMS_SITE_TITLE", "Headless CMS")
 
+# One level for every logger, Django's own too (its `django` logger keeps INFO otherwise,
+# so DJANGO_LOG_LEVEL=ERROR still printed a line for every 404), any case accepted
+# (`info` stopped start-up). Lines say when and what, to match gunicorn's own.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+if LOG_LEVEL == "WARN":
+    LOG_LEVEL = "WARNING"
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"DJANGO_LOG_LEVEL={os.environ['DJANGO_LOG_LEVEL']!r}: use DEBUG, INFO, WARNING, "
+        "ERROR or CRITICAL."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "plain": {"format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"level": LOG_LEVEL, "propagate": True}},
 }

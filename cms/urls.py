@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from cms.health import health
 from posts import feeds
 from posts.api.caching import cached_view
 from posts.sitemaps import SITEMAPS
@@ -42,5 +43,6 @@ urlpatterns = [
         name="feed-category-atom",
     ),
     path("sitemap.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("healthz", health, name="health"),
     path("", include("posts.reader")),
 ]

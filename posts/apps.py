@@ -8,6 +8,7 @@ class PostsConfig(AppConfig):
 
     def ready(self):
         # Every change to content invalidates the API's response cache and ETags.
+        from posts import checks  # noqa: F401  (registers them)
         from posts.api.caching import connect_signals
 
         connect_signals()
