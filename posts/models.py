@@ -336,7 +336,8 @@ class Post(models.Model):
             self.slug = unique_slug(Post, self.title, fallback="post", exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.render()
+        if self._rendered_from != (self.body, self.excerpt):
+            self.render()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"body", "excerpt"} & set(update_fields):
             kwargs["update_fields"] = set(update_fields) | {
@@ -349,12 +350,19 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("admin:posts_post_change", args=[self.pk])
 
+    # (body, excerpt) the derived fields are known to be rendered from: a save that changes
+    # neither then skips rendering, a long body's most costly step (about 40 ms for a
+    # seed-site body). Set by render(), and by callers that load posts whose stored HTML
+    # they trust (bulk actions); None means render on save.
+    _rendered_from: tuple[str, str] | None = None
+
     def render(self) -> None:
         """Recompute the derived fields (HTML, excerpt, reading time) from the source."""
         rendered = rendering.render(self.body, excerpt=self.excerpt)
         self.body_html = rendered.html
         self.plain_excerpt = rendered.excerpt
         self.reading_time = rendered.reading_time
+        self._rendered_from = (self.body, self.excerpt)
 
     @property
     def ordered_authors(self) -> list[Author]:

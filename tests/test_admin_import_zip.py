@@ -136,3 +136,34 @@ def test_a_zipped_sites_settings_hide_its_drafts_and_a_broken_one_is_an_error(ed
     assert response.status_code == 200
     assert "blog.zip/blog/_config.yml cannot be read" in response.content.decode()
     assert not Post.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_while_another_import_runs_is_refused_at_once(editor_client):
+    # It waited for the lock: a long scheduled import held the request past the server's
+    # timeout, a 500 after 30 s with a worker lost meanwhile.
+    import threading
+
+    from posts.markdown_io.run_lock import one_import_at_a_time
+
+    holding, release = threading.Event(), threading.Event()
+
+    def other_import():
+        with one_import_at_a_time("default"):
+            holding.set()
+            release.wait(30)
+
+    other = threading.Thread(target=other_import)
+    other.start()
+    try:
+        assert holding.wait(30)
+        response = editor_client.post(
+            URL, {"archive": zip_upload({"_posts/2024-01-02-a.md": HELLO})}
+        )
+    finally:
+        release.set()
+        other.join(30)
+
+    assert response.status_code == 200
+    assert "Another import of this database is running" in response.content.decode()
+    assert not Post.objects.exists()

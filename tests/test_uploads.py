@@ -162,3 +162,11 @@ def test_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
 
     assert extracted.written == ["_posts/2024-01-01-夜市.md"]
     assert (tmp_path / "_posts/2024-01-01-夜市.md").is_file()
+
+
+def test_an_upload_of_more_markdown_files_than_a_request_imports_is_refused(tmp_path):
+    upload = make_zip({f"_posts/2024-01-0{n}-p.md": b"x" for n in range(1, 4)})
+
+    with pytest.raises(UnsafeArchive, match="3 markdown files; an upload imports at most 2"):
+        extract_markdown_zip(upload, tmp_path, limits=ZipLimits(max_markdown_files=2))
+    assert not any(tmp_path.iterdir())

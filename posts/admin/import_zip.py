@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 
 from posts.markdown_io import report as outcomes
 from posts.markdown_io.importer import import_folder
+from posts.markdown_io.run_lock import ImportRunning, refuse_to_wait
 from posts.uploads import UnsafeArchive, ZipLimits, extract_markdown_zip
 
 LIMITS = ZipLimits()
@@ -84,6 +85,16 @@ def import_zip_view(model_admin, request: HttpRequest) -> HttpResponse:
                         dry_run=form.cleaned_data["dry_run"],
                         default_author=form.cleaned_data["default_author"] or None,
                         overwrite=form.cleaned_data["overwrite"],
+                        # Waiting for a long import held the request past the server's
+                        # timeout (a 500 after 30 s, one worker fewer meanwhile).
+                        on_wait=refuse_to_wait,
+                    )
+                except ImportRunning:
+                    form.add_error(
+                        "archive",
+                        "Another import of this database is running (a scheduled "
+                        "import_markdown or another upload). Nothing was imported: upload "
+                        "again when it has finished.",
                     )
                 except ValueError as exc:  # e.g. a site config that cannot be read
                     message = str(exc).replace(folder, form.cleaned_data["archive"].name)

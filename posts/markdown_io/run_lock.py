@@ -17,6 +17,17 @@ from contextlib import contextmanager
 
 from django.db import connections
 
+
+class ImportRunning(Exception):
+    """Raised by an `on_wait` that will not wait (the admin's upload: a request must not
+    wait for a long import, past the server's timeout)."""
+
+
+def refuse_to_wait() -> None:
+    """An `on_wait` that gives up instead of waiting."""
+    raise ImportRunning
+
+
 # pg_advisory_lock's key: any number the application uses for nothing else.
 ADVISORY_KEY = 0x706F_7374_696D_7074  # "postimpt"
 
