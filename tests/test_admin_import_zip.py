@@ -144,14 +144,19 @@ def test_an_upload_while_another_import_runs_is_refused_at_once(editor_client):
     # timeout, a 500 after 30 s with a worker lost meanwhile.
     import threading
 
+    from django.db import connection
+
     from posts.markdown_io.run_lock import one_import_at_a_time
 
     holding, release = threading.Event(), threading.Event()
 
     def other_import():
-        with one_import_at_a_time("default"):
-            holding.set()
-            release.wait(30)
+        try:
+            with one_import_at_a_time("default"):
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()  # the thread's own: left open, the test database stays in use
 
     other = threading.Thread(target=other_import)
     other.start()
