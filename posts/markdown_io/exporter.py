@@ -491,17 +491,11 @@ class FolderExport:
             if refused:
                 self.done(r.FileOutcome(moved_from, r.CONFLICT, refused, post_id=post.pk))
                 return False
+        # A moved draft's new place is checked by move_refused (nothing may be there).
+        drift = self.drift(post, on_disk) if moved_from is None else None
         if on_disk == data:
             action = r.UNCHANGED
-        elif (
-            on_disk is None
-            and moved_from is None
-            and post.source_hash
-            and not self.force
-            and self.synced_folder
-        ):
-            # The folder is the one the post was synced with (it holds other posts'
-            # files), so its file was deleted there: in git, on purpose, most likely.
+        elif drift == "deleted":
             self.done(
                 r.FileOutcome(
                     path,
@@ -513,11 +507,7 @@ class FolderExport:
                 )
             )
             return False
-        elif (
-            on_disk is not None
-            and not self.force
-            and (not post.source_hash or hashlib.sha256(on_disk).hexdigest() != post.source_hash)
-        ):
+        elif drift == "changed":
             self.done(
                 r.FileOutcome(
                     path,
@@ -568,11 +558,25 @@ class FolderExport:
             post.synced_at = self.now
         return changed
 
+    def drift(self, post: Post, on_disk: bytes | None) -> str | None:
+        """How the post's file (`on_disk`, None when absent) left what the last import or
+        export wrote, when that stops this export without --force: "deleted" (gone from
+        the folder it was synced with, which holds other posts' files: in git, on purpose,
+        most likely), "changed" (other bytes, or a file the post was never synced with),
+        or None."""
+        if self.force:
+            return None
+        if on_disk is None:
+            return "deleted" if post.source_hash and self.synced_folder else None
+        if not post.source_hash or hashlib.sha256(on_disk).hexdigest() != post.source_hash:
+            return "changed"
+        return None
+
     def move_refused(self, post: Post, moved_from: str, path: str, on_disk) -> str:
         """Why a published draft's file cannot move from `_drafts` to `path` ("" if it can):
-        the draft changed or went since it was synced (without --force), or another file
-        is in the way."""
-        if on_disk is not None or (path in self.taken and path != post.source_path):
+        another file is in the way, or the draft changed or went since it was synced
+        (without --force)."""
+        if on_disk is not None or path in self.taken:
             return f"publishing moves the draft to {path}, and a file is there already"
         if self.force:
             return ""
@@ -582,12 +586,13 @@ class FolderExport:
             draft = None
         except OSError as exc:
             return f"cannot read: {exc}"
-        if draft is None and post.source_hash and self.synced_folder:
+        drift = self.drift(post, draft)
+        if drift == "deleted":
             return (
                 "the draft's file was deleted since the last import or export; --force "
                 f"publishes it as {path}"
             )
-        if draft is not None and hashlib.sha256(draft).hexdigest() != post.source_hash:
+        if drift == "changed":
             return (
                 "the draft's file changed since the last import or export; --force "
                 f"publishes the post's version as {path}"
