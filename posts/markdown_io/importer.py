@@ -80,6 +80,12 @@ class Item:
     duplicate_of: tuple[int | None, str] | None = None  # (post id, path); id None until saved
     canonical: Item | None = None
 
+    @property
+    def reread(self) -> bool:
+        """Whether the database has these bytes for this path already (read again only
+        with --reread)."""
+        return self.known is not None and self.known.hash == self.hash
+
 
 # Folders no generator builds pages from, wherever they are: Jekyll's and Eleventy's
 # includes, layouts, data and output, Sass, installed packages (npm, Bundler).
@@ -622,13 +628,12 @@ class FolderImport:
                 pure_move = self.pure_move(item)
                 edited = sync.state_of_row(item.post) != item.post.synced_state
                 if edited and not pure_move and not self.overwrite:
-                    reread = item.known is not None and item.known.hash == item.hash
                     outcomes[item.path] = r.FileOutcome(
                         item.path,
                         r.CONFLICT,
                         "edited in the admin since the last import; --overwrite takes the "
                         "file, read again"
-                        if reread
+                        if item.reread
                         else "changed on disk and in the admin since the last import; "
                         "--overwrite takes the file",
                         post_id=item.post.pk,
@@ -758,7 +763,6 @@ class FolderImport:
             author_objs = [self.authors.get(n, authors_new) for n in data.authors]
             category_objs = [self.categories.get(n, categories_new) for n in data.categories]
             tag_objs = [self.tags.get(n, tags_new) for n in data.tags]
-            reread = not is_new and item.known is not None and item.known.hash == item.hash
             synced_before = post.synced_state
             fill(post, data, slug=slugs_for[item.path], file_hash=item.hash, now=self.now)
             if item.moved_from is not None or (item.known and item.known.duplicate):
@@ -771,7 +775,7 @@ class FolderImport:
                 categories=[c.name for c in category_objs],
                 tags=[t.name for t in tag_objs],
             )
-            if reread and post.synced_state == synced_before:
+            if item.reread and not is_new and post.synced_state == synced_before:
                 # Read again (reread): the same bytes gave the same post.
                 outcomes[item.path] = r.FileOutcome(item.path, r.UNCHANGED, post_id=post.pk)
                 continue
