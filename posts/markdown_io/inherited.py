@@ -139,8 +139,7 @@ class InheritedStatus:
           `about.md`). A dated file there stays a post, as a site that moves its old posts
           out of `_posts` (the seed site's `archived/`) means it to be.
         """
-        full = posixpath.join(self.prefix, path) if self.prefix else path
-        parts = full.split("/")
+        parts = self._in_site(path).split("/")
         site = self._jekyll_config_folder(parts[:-1])
         if site is None:
             return None
@@ -170,7 +169,7 @@ class InheritedStatus:
         published here."""
         if not self.eleventy:
             return None
-        full = posixpath.join(self.prefix, path) if self.prefix else path
+        full = self._in_site(path)
         source = self._eleventy_source()
         input_dir = source["input"]
         if input_dir and not full.startswith(input_dir + "/"):
@@ -215,11 +214,15 @@ class InheritedStatus:
                 return folder
         return None
 
+    def _in_site(self, path: str) -> str:
+        """`path` (relative to the imported folder) relative to the site's folder."""
+        return posixpath.join(self.prefix, path) if self.prefix else path
+
     def _full(self, path: str, jekyll_site: str) -> tuple[str, str]:
         """(path, Jekyll site folder) relative to the site's folder."""
         if not self.prefix:
             return path, jekyll_site
-        full = posixpath.join(self.prefix, path)
+        full = self._in_site(path)
         parts = full.split("/")[:-1]
         for i in range(len(parts), -1, -1):
             folder = "/".join(parts[:i])
