@@ -153,6 +153,10 @@ def _existing(model, using: str, pks: set[int]) -> set[int]:
     return set(model.objects.using(using).filter(pk__in=pks).values_list("pk", flat=True))
 
 
+# `before` of keep_first_versions for an edit (the admin's form, a bulk action).
+BEFORE_FIRST_CHANGE = "its first change in the admin"
+
+
 def keep_first_versions(post_ids, *, user, before: str) -> int:
     """Keep a version of each of these posts that has none yet, as the database holds it
     now, with a comment saying what comes next (`before`: "its first change in the admin",

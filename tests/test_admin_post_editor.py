@@ -671,6 +671,8 @@ def test_the_publish_action_leaves_posts_the_site_builds_no_page_of_as_drafts(ad
     page = admin_client.get(response["Location"]).content.decode()
     assert "1 post(s) stay drafts: their extra front matter says the site builds no page" in page
     assert list(Post.objects.filter(status=Post.Status.PUBLISHED)) == [shown]
+    # Left as it was, so no version of it "before its first change" either.
+    assert not Version.objects.get_for_object(hidden).exists()
 
 
 @pytest.mark.parametrize("field", ["feature_image", "canonical_url"])

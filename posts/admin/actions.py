@@ -20,7 +20,7 @@ from posts.api.caching import invalidate as invalidate_api_cache
 from posts.markdown_io.fields import never_written_out
 from posts.models import Category, Post, Tag, TaggedPost, never_visible
 from posts.roles import can_publish
-from posts.versioning import keep_first_versions
+from posts.versioning import BEFORE_FIRST_CHANGE, keep_first_versions
 
 # The largest primary key a BigAutoField holds.
 MAX_ID = 2**63 - 1
@@ -67,17 +67,18 @@ class CheckedSelection:
         return queryset.filter(pk__in=request.POST.getlist(ACTION_CHECKBOX_NAME))
 
 
-def _fresh_posts(request, queryset) -> list[Post]:
+def _fresh_posts(request, queryset, *, changing=lambda post: True) -> list[Post]:
     """The selected posts with every column loaded (the list defers the heavy ones), each
-    with a version of it as it is now if it had none (posts.versioning)."""
+    the action will change (`changing`) with a version of it as it is now if it had none
+    (posts.versioning)."""
     posts = list(
         Post.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))).order_by("pk")
     )
     for post in posts:
         # Their stored HTML is their body's: an action changes neither (Post.save).
         post._rendered_from = (post.body, post.excerpt)
-    before = "its first change in the admin"
-    keep_first_versions([post.pk for post in posts], user=request.user, before=before)
+    changed = [post.pk for post in posts if changing(post)]
+    keep_first_versions(changed, user=request.user, before=BEFORE_FIRST_CHANGE)
     return posts
 
 
@@ -161,9 +162,13 @@ def _intermediate_page(model_admin, request, queryset, *, form, title, action, i
 def publish_posts(model_admin, request, queryset):
     now = timezone.now()
     live = scheduled = expired = unbuilt = 0
+
+    def builds_a_page(post: Post) -> bool:  # as the form refuses to publish it otherwise
+        return not never_written_out(post.meta or {})
+
     with transaction.atomic():  # all or nothing, should the request be cut short
-        for post in _fresh_posts(request, queryset):
-            if never_written_out(post.meta or {}):  # as the form refuses it
+        for post in _fresh_posts(request, queryset, changing=builds_a_page):
+            if not builds_a_page(post):
                 unbuilt += post.status == Post.Status.DRAFT
                 continue
             post.status = Post.Status.PUBLISHED
@@ -201,12 +206,13 @@ def publish_posts(model_admin, request, queryset):
 
 @admin.action(description="Unpublish selected posts (back to draft)", permissions=["publish"])
 def unpublish_posts(model_admin, request, queryset):
-    count = 0
-    with transaction.atomic():
-        for post in _fresh_posts(request, queryset.exclude(status=Post.Status.DRAFT)):
-            post.status = Post.Status.DRAFT
-            _save_version(model_admin, request, post, "Unpublished (bulk action).")
-            count += 1
+    count, _ = _change_each(
+        model_admin,
+        request,
+        queryset.exclude(status=Post.Status.DRAFT),
+        "Unpublished (bulk action).",
+        lambda post: setattr(post, "status", Post.Status.DRAFT),
+    )
     model_admin.message_user(request, f"{count} post(s) are drafts again.", messages.SUCCESS)
 
 

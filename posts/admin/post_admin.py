@@ -29,7 +29,7 @@ from posts.models import Post, PostAuthor, PostRevision
 from posts.preview import make_preview_token, preview_url
 from posts.roles import can_edit_any_post, can_publish, editable_posts
 from posts.slugs import SLUG_PREFILL_JS
-from posts.versioning import keep_first_versions
+from posts.versioning import BEFORE_FIRST_CHANGE, keep_first_versions
 
 # Columns the list never shows: deferring them keeps a page of a 30,000-post table light.
 LIST_DEFERRED_FIELDS = ["body", "body_html", "excerpt", "plain_excerpt", "meta"]
@@ -324,9 +324,7 @@ class PostAdmin(actions.CheckedSelection, VersionAdmin):
         if request.method == "POST":
             post = self.get_object(request, unquote(object_id))
             if post is not None and self.has_change_permission(request, post):
-                keep_first_versions(
-                    [post.pk], user=request.user, before="its first change in the admin"
-                )
+                keep_first_versions([post.pk], user=request.user, before=BEFORE_FIRST_CHANGE)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj):
