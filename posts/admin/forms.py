@@ -11,7 +11,7 @@ from django.utils import timezone
 from taggit.forms import TagWidget
 
 from posts import date_range, rendering
-from posts.markdown_io.fields import FIELD_KEYS, never_written_out
+from posts.markdown_io.fields import FIELD_KEYS, unbuilt_keys
 from posts.markdown_io.parsing import MAX_DEPTH, holds_lone_surrogate, nests_deeper_than
 from posts.models import Category, Post, Tag, never_visible
 from posts.slugs import make_slug, unique_slug
@@ -374,8 +374,8 @@ class PostAdminForm(forms.ModelForm):
         if not publishing and not {"status", "meta"} & set(self.changed_data):
             return
         meta = cleaned.get("meta")
-        if isinstance(meta, dict) and never_written_out(meta):
-            keys = [k for k in ("headless", "build", "_build", "permalink") if k in meta]
+        keys = unbuilt_keys(meta) if isinstance(meta, dict) else []
+        if keys:
             self.add_error(
                 "meta",
                 ValidationError(

@@ -282,18 +282,26 @@ def never_written_out(metadata: dict) -> bool:
     `build` (or `_build`) options `render: never` / `link` / false, Eleventy's
     `permalink: false`. Public here, each would be a page the site does not have; a draft
     keeps its text, and the keys stay in `meta`, so the file exports as it was."""
+    return bool(unbuilt_keys(metadata))
+
+
+def unbuilt_keys(metadata: dict) -> list[str]:
+    """The keys, as the file spells them, that make `never_written_out` true."""
+    keys = []
     headless = find_key(metadata, ("headless",))
     if headless is not None and _truthy(metadata[headless]) is True:
-        return True
+        keys.append(headless)
     build = find_key(metadata, ("build", "_build"), accept=lambda v: isinstance(v, dict))
     if build is not None:
         render = find_key(metadata[build], ("render",))
         if render is not None:
             value = metadata[build][render]
             if _truthy(value) is False or str(value).strip().lower() in ("never", "link"):
-                return True
+                keys.append(build)
     permalink = find_key(metadata, ("permalink",))
-    return permalink is not None and metadata[permalink] is False
+    if permalink is not None and metadata[permalink] is False:
+        keys.append(permalink)
+    return keys
 
 
 # --- the mapping ----------------------------------------------------------------------------
