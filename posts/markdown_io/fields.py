@@ -353,6 +353,7 @@ def map_fields(
     `jekyll_site`: the folder of the Jekyll site the file is in, relative to the imported
     one (see `InheritedStatus.jekyll_site`), for the categories its path gives."""
     metadata = source.metadata
+    folders = set(path.split("/")[:-1])
     used: dict[str, str] = {}
     name, name_date, _bundle = file_name_parts(path)
 
@@ -398,7 +399,7 @@ def map_fields(
     elif name_date is not None:
         published_at = to_datetime(name_date, tz)
         date_source = "file name"
-    elif "_posts" in path.split("/")[:-1] and (match := FILENAME_DATE.match(name)):
+    elif "_posts" in folders and (match := FILENAME_DATE.match(name)):
         # Jekyll dates a post by its file name and stops on one it cannot read; dated
         # "now" instead, it went to the top of every list.
         raise FieldError(
@@ -442,7 +443,7 @@ def map_fields(
     elif draft_key is not None:
         explicit = "draft" if _truthy(status_view[draft_key]) else "published"
         status_key = draft_key
-    in_drafts_folder = bool(DRAFT_FOLDERS & set(path.split("/")[:-1]))
+    in_drafts_folder = bool(DRAFT_FOLDERS & folders)
     if explicit is not None and status_key in metadata:
         used["status"] = status_key
     elif explicit == "published" and in_drafts_folder:
@@ -450,7 +451,7 @@ def map_fields(
         # (a theme's site-wide `published: true` default made every _drafts file public).
         explicit = None
     status = explicit or ("draft" if in_drafts_folder else "published")
-    if "_drafts" in path.split("/")[:-1]:
+    if "_drafts" in folders:
         # Jekyll builds no post from `_drafts` (but with --drafts), whatever its keys say:
         # `published: true` there had published a draft the site never shows. (A plain
         # `drafts/` folder is a convention only: its files' keys win.)
