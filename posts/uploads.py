@@ -73,8 +73,8 @@ SETTING_EXTENSIONS = tuple(f".{ext}" for ext in DATA_EXTENSIONS)
 def is_site_setting(relative) -> bool:
     """A file that can hide posts from outside them (posts.markdown_io.inherited): a
     Jekyll or Hugo config, `config/_default/*`, an Eleventy folder data file or ignore
-    file (`.eleventyignore`, `.gitignore`). Left out of
-    an uploaded site, its drafts were published."""
+    file (`.eleventyignore`, `.gitignore`). Left out of an uploaded site, its drafts were
+    published."""
     name, suffix = relative.name.lower(), relative.suffix.lower()
     if name in (*JEKYLL_CONFIGS, *HUGO_CONFIGS, *ELEVENTY_CONFIGS, *ELEVENTY_IGNORE_FILES):
         return True
