@@ -1,11 +1,23 @@
 """Small helpers shared by the import/export tests."""
 
+import io
+import zipfile
 from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def zip_bytes(entries: dict[str, str | bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip archive of these paths and contents (ZIP_STORED keeps the bytes as they are,
+    for a test to damage them)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

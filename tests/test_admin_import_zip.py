@@ -1,4 +1,3 @@
-import io
 import zipfile
 
 import pytest
@@ -6,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from posts.models import Post
+from tests.markdown_helpers import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,7 @@ BROKEN = '---\ntitle: "unclosed\ndate: 2024-01-03\n---\nBody.\n'
 
 
 def zip_upload(entries: dict[str, str], name: str = "blog.zip") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, text in entries.items():
-            archive.writestr(path, text)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+    return SimpleUploadedFile(name, zip_bytes(entries), content_type="application/zip")
 
 
 def test_editor_uploads_a_folder_and_sees_the_report(editor_client):
@@ -88,11 +84,11 @@ def test_a_file_that_is_not_a_zip_gets_a_clear_error(editor_client):
 
 
 def test_a_damaged_archive_gets_a_clear_error_and_imports_nothing(editor_client):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("_posts/2024-01-01-a.md", HELLO)
-        archive.writestr("_posts/2024-01-02-b.md", "---\ntitle: B\n---\nsecond file\n")
-    damaged = buffer.getvalue().replace(b"second file", b"second fil!")
+    entries = {
+        "_posts/2024-01-01-a.md": HELLO,
+        "_posts/2024-01-02-b.md": "---\ntitle: B\n---\nsecond file\n",
+    }
+    damaged = zip_bytes(entries, zipfile.ZIP_STORED).replace(b"second file", b"second fil!")
     upload = SimpleUploadedFile("posts.zip", damaged, content_type="application/zip")
 
     response = editor_client.post(URL, {"archive": upload})

@@ -5,6 +5,7 @@ import zipfile
 import pytest
 
 from posts.uploads import UnsafeArchive, ZipLimits, extract_markdown_zip
+from tests.markdown_helpers import zip_bytes
 
 
 def make_zip(entries: dict[str, bytes], *, symlinks: tuple[str, ...] = ()) -> io.BytesIO:
@@ -102,21 +103,15 @@ def test_oversized_upload_and_non_zip_are_refused_with_a_reason(tmp_path):
         extract_markdown_zip(io.BytesIO(b"plain text, not a zip"), tmp_path)
 
 
-def _stored_zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def _damaged() -> io.BytesIO:
-    return io.BytesIO(_stored_zip({"a.md": b"hello world"}).replace(b"hello", b"hellX"))
+    return io.BytesIO(
+        zip_bytes({"a.md": b"hello world"}, zipfile.ZIP_STORED).replace(b"hello", b"hellX")
+    )
 
 
 def _patched(headers: tuple[tuple[bytes, int], ...], value: int, *, flag: bool) -> io.BytesIO:
     """A one-member zip with a 2-byte field of its local and central headers set."""
-    data = bytearray(_stored_zip({"a.md": b"hello"}))
+    data = bytearray(zip_bytes({"a.md": b"hello"}, zipfile.ZIP_STORED))
     for signature, offset in headers:
         at = data.index(signature) + offset
         old = int.from_bytes(data[at : at + 2], "little")
@@ -152,7 +147,9 @@ def test_an_archive_that_cannot_be_extracted_is_refused_with_a_reason(tmp_path, 
 def test_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
     # Many zip tools write UTF-8 names without marking them; read as CP437 (the format's
     # default) they were mojibake, and the post's slug became `post`.
-    data = bytearray(_stored_zip({"_posts/2024-01-01-夜市.md": b"---\ntitle: x\n---\n"}))
+    data = bytearray(
+        zip_bytes({"_posts/2024-01-01-夜市.md": b"---\ntitle: x\n---\n"}, zipfile.ZIP_STORED)
+    )
     for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
         at = data.index(signature) + offset
         flags = int.from_bytes(data[at : at + 2], "little") & ~0x800

@@ -1,27 +1,17 @@
 """A site owner brings a whole folder to the admin as a .zip, in a real browser."""
 
-import io
-import zipfile
-
 import pytest
 from playwright.sync_api import expect
 
 from posts.models import Post
 from tests.browser.conftest import log_in
+from tests.markdown_helpers import zip_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def zipped(entries: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, text in entries.items():
-            archive.writestr(path, text)
-    return buffer.getvalue()
-
-
 def test_editor_uploads_a_zip_and_reads_the_report(page, editor_user):
-    archive = zipped(
+    archive = zip_bytes(
         {
             "myblog/_posts/2024-05-01-夜市.md": (
                 "---\ntitle: 夜市散步\ntags: 台北 夜市\n---\n逛夜市。\n"
